@@ -1,0 +1,167 @@
+#include "cli/analyse_command.h"
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "core/input_error.h"
+#include "core/read_comparison.h"
+#include "core/text_fields.h"
+#include "estimators/registry.h"
+#include "reports/analysis_output.h"
+#include "reports/atomic_file.h"
+#include "reports/json_writer.h"
+
+namespace keycomp {
+
+void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args) {
+  command.add_option("INPUT", args.input, "comparison file (CSV or JSON)")->required();
+  command
+      .add_option("-e,--estimator", args.estimators,
+                  "estimator name (repeatable or comma-separated; default weighted_mean)")
+      ->delimiter(',');
+  command.add_flag("--all", args.all, "run every estimator that applies to the comparison");
+  command.add_option("--mc", args.mc_trials,
+                     "Monte Carlo / parametric bootstrap trials for the uncertainties (0: analytic)");
+  command.add_option("--seed", args.seed, "seed of the random number generator");
+  command.add_option("--threads", args.threads, "worker threads (0: all cores)");
+  command.add_option("--coverage", args.coverage, "coverage probability (default 0.95)");
+  command.add_option("--format", args.format, "json, table or csv")
+      ->check(CLI::IsMember({"json", "table", "csv"}));
+  command.add_option("-o,--output", args.output, "write the output to FILE (atomically)");
+  command.add_option("--exclude", args.exclude,
+                     "exclude LAB from the reference value (repeatable or comma-separated)")
+      ->delimiter(',');
+  command.add_option("--correlations", args.correlations,
+                     "CSV of correlations between labs' results: lab_a,lab_b,r");
+  command.add_option("--set", args.settings,
+                     "estimator setting ESTIMATOR.NAME=VALUE, e.g. weighted_mean.u=external");
+  command.add_option("--doe", args.doe_convention, "degree-of-equivalence convention")
+      ->check(CLI::IsMember({"mra"}));
+  command.add_option("--dark-uncertainty", args.dark_uncertainty,
+                     "tau in the DoE uncertainty: recognised (default with tau) or ignored")
+      ->check(CLI::IsMember({"recognised", "recognized", "ignored"}));
+}
+
+Comparison LoadComparison(const AnalyseArguments& args) {
+  Comparison comparison = ReadComparisonFile(args.input);
+  if (!args.correlations.empty()) {
+    comparison = comparison.WithCorrelations(ReadCorrelationsCsv(args.correlations));
+  }
+  if (!args.exclude.empty()) comparison = comparison.WithExcluded(args.exclude);
+  return comparison;
+}
+
+AnalysisOptions BuildAnalysisOptions(const AnalyseArguments& args, const Comparison& comparison,
+                                     std::vector<std::string>& notes) {
+  AnalysisOptions options;
+  options.estimator.coverage = args.coverage;
+  options.estimator.seed = args.seed;
+  options.estimator.threads = args.threads;
+  if (std::string why = options.estimator.Validate(); !why.empty()) {
+    throw InputError("", 0, "--coverage", why);
+  }
+  for (const std::string& s : args.settings) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw InputError("", 0, "--set", fmt::format("'{}' is not ESTIMATOR.NAME=VALUE", s));
+    }
+    options.estimator.settings[std::string(Trim(s.substr(0, eq)))] =
+        std::string(Trim(s.substr(eq + 1)));
+  }
+  if (!args.dark_uncertainty.empty()) {
+    options.doe.dark = DarkUncertaintyFromString(args.dark_uncertainty);
+  }
+  options.doe.convention = DoeConventionFromString(args.doe_convention).value();
+
+  if (args.all) {
+    if (!args.estimators.empty()) {
+      throw InputError("", 0, "--all", "give either --all or --estimator, not both");
+    }
+    for (const Estimator& e : BuiltinEstimators()) {
+      if (comparison.n_included() >= e.info.min_labs) {
+        options.estimators.push_back(&e);
+      } else {
+        notes.push_back(fmt::format("{} skipped: needs at least {} included labs", e.info.name,
+                                    e.info.min_labs));
+      }
+    }
+  } else {
+    std::vector<std::string> names = args.estimators;
+    if (names.empty()) names.push_back("weighted_mean");
+    for (const std::string& name : names) {
+      const Estimator* e = FindEstimator(Trim(name));
+      if (e == nullptr) {
+        std::string known;
+        for (const Estimator& k : BuiltinEstimators()) {
+          known += known.empty() ? k.info.name : fmt::format(", {}", k.info.name);
+        }
+        throw InputError("", 0, "--estimator",
+                         fmt::format("unknown estimator '{}' (known: {})", name, known));
+      }
+      options.estimators.push_back(e);
+    }
+  }
+  return options;
+}
+
+namespace {
+
+std::string FormatFor(const AnalyseArguments& args, bool stdout_is_terminal) {
+  if (!args.format.empty()) return args.format;
+  if (!args.output.empty()) {
+    const std::string lower = ToLower(args.output);
+    auto ends_with = [&](const char* suffix) {
+      const std::string s(suffix);
+      return lower.size() >= s.size() && lower.compare(lower.size() - s.size(), s.size(), s) == 0;
+    };
+    if (ends_with(".csv")) return "csv";
+    if (ends_with(".txt")) return "table";
+    return "json";
+  }
+  return stdout_is_terminal ? "table" : "json";
+}
+
+}  // namespace
+
+int RunAnalyse(const AnalyseArguments& args, std::ostream& out, std::ostream& err,
+               bool stdout_is_terminal) {
+  if (args.mc_trials > 0) {
+    throw InputError("", 0, "--mc",
+                     "Monte Carlo degrees of equivalence are not available in this build; use "
+                     "--mc 0 (analytic)");
+  }
+  const Comparison comparison = LoadComparison(args);
+  std::vector<std::string> notes;
+  const AnalysisOptions options = BuildAnalysisOptions(args, comparison, notes);
+  Analysis analysis = Analyse(comparison, options);
+  analysis.warnings.insert(analysis.warnings.end(), notes.begin(), notes.end());
+
+  const std::string format = FormatFor(args, stdout_is_terminal);
+  std::string text;
+  if (format == "json") {
+    text = DumpJson(AnalysisToJson(comparison, analysis, options));
+  } else if (format == "csv") {
+    text = AnalysisToCsv(comparison, analysis);
+  } else {
+    text = AnalysisToTable(comparison, analysis, options);
+  }
+
+  if (!analysis.AllConverged()) {
+    for (const auto& entry : analysis.results) {
+      if (entry.result.status == Status::kOk) continue;
+      err << fmt::format("keycomp: {}: {}: {}\n", entry.estimator->info.name,
+                         ToString(entry.result.status), entry.result.message);
+    }
+    if (args.output.empty()) out << text;
+    return 1;
+  }
+  if (args.output.empty()) {
+    out << text;
+  } else {
+    WriteFileAtomically(args.output, text);
+  }
+  return 0;
+}
+
+}  // namespace keycomp

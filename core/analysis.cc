@@ -1,0 +1,52 @@
+#include "core/analysis.h"
+
+#include <fmt/format.h>
+
+#include "core/input_error.h"
+#include "core/run_estimator.h"
+
+namespace keycomp {
+
+bool Analysis::AllConverged() const {
+  for (const auto& r : results) {
+    if (r.result.status != Status::kOk) return false;
+  }
+  return true;
+}
+
+Analysis Analyse(const Comparison& comparison, const AnalysisOptions& options) {
+  Analysis analysis;
+  analysis.consistency = CheckConsistency(comparison);
+  DoeOptions doe_options = options.doe;
+  doe_options.coverage = options.estimator.coverage;
+  // Settings are addressed to one estimator: NAME.KEY=VALUE.
+  for (const auto& [key, value] : options.estimator.settings) {
+    const auto dot = key.find('.');
+    bool selected = false;
+    for (const Estimator* e : options.estimators) {
+      selected |= dot != std::string::npos && key.substr(0, dot) == e->info.name;
+    }
+    if (!selected) {
+      throw InputError("", 0, "--set " + key,
+                       "a setting is written ESTIMATOR.NAME=VALUE for one of the estimators run");
+    }
+  }
+  for (const Estimator* estimator : options.estimators) {
+    EstimatorAnalysis entry;
+    entry.estimator = estimator;
+    EstimatorOptions own = options.estimator;
+    own.settings.clear();
+    const std::string prefix = std::string(estimator->info.name) + ".";
+    for (const auto& [key, value] : options.estimator.settings) {
+      if (key.rfind(prefix, 0) == 0) own.settings[key.substr(prefix.size())] = value;
+    }
+    entry.result = RunEstimator(*estimator, comparison, own);
+    if (entry.result.status == Status::kOk) {
+      entry.doe = ComputeAnalyticDoe(comparison, estimator->info, entry.result, doe_options);
+    }
+    analysis.results.push_back(std::move(entry));
+  }
+  return analysis;
+}
+
+}  // namespace keycomp

@@ -1,0 +1,25 @@
+// The chi-squared consistency check of the included results about their weighted mean
+// (Cox 2002, Procedure A), with the Birge ratio and I^2.
+#pragma once
+
+#include <limits>
+
+#include "core/comparison.h"
+
+namespace keycomp {
+
+struct Consistency {
+  double chi2 = std::numeric_limits<double>::quiet_NaN();  ///< sum ((x_i - x_wm)/u_i)^2
+  int dof = 0;                                             ///< n_included - 1
+  double p_value = std::numeric_limits<double>::quiet_NaN();  ///< P(chi2_dof > chi2)
+  double birge_ratio = std::numeric_limits<double>::quiet_NaN();  ///< sqrt(chi2 / dof)
+  double i2 = std::numeric_limits<double>::quiet_NaN();  ///< max(0, (chi2 - dof)/chi2)
+  double weighted_mean = std::numeric_limits<double>::quiet_NaN();
+  /// Whether the check passes at the given significance level (p >= alpha).
+  bool Passes(double alpha = 0.05) const { return p_value >= alpha; }
+};
+
+/// Needs at least one included lab; with one, dof = 0 and the statistics are NaN.
+Consistency CheckConsistency(const Comparison& comparison);
+
+}  // namespace keycomp

@@ -1,0 +1,66 @@
+#include "core/doe.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "core/run_estimator.h"
+
+namespace keycomp {
+
+double DoeCoverageFactor(double coverage) {
+  if (std::abs(coverage - 0.95) < 1e-12) return 2.0;
+  return NormalCoverageFactor(coverage);
+}
+
+DoeResult ComputeAnalyticDoe(const Comparison& comparison, const EstimatorInfo& info,
+                             const EstimatorResult& result, const DoeOptions& options) {
+  if (options.convention != DoeConvention::kMra) {
+    throw std::invalid_argument("ComputeAnalyticDoe handles the MRA convention only");
+  }
+  DoeResult out;
+  out.convention = options.convention;
+  out.dark = options.dark.value_or(info.between_lab_term ? DarkUncertainty::kRecognised
+                                                         : DarkUncertainty::kIgnored);
+  const double tau = result.tau.value_or(0.0);
+  const double tau2 = out.dark == DarkUncertainty::kRecognised ? tau * tau : 0.0;
+  out.coverage_factor = DoeCoverageFactor(options.coverage);
+  const bool linear = result.weights.size() > 0;
+  out.covariance = linear ? "linear" : "neglected";
+
+  const auto n = static_cast<Eigen::Index>(comparison.size());
+  // Covariance of the results as the KCRV model sees them: tau^2 joins the included labs.
+  Eigen::MatrixXd v = comparison.Covariance();
+  for (std::size_t i : comparison.included_indices()) {
+    v(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i)) += tau2;
+  }
+  // Labs the estimator dropped count as excluded.
+  std::vector<bool> in_ref(comparison.size(), false);
+  for (std::size_t i : comparison.included_indices()) in_ref[i] = true;
+  for (std::size_t i : result.dropped) in_ref[i] = false;
+
+  const double u_ref2 = result.u * result.u;
+  Eigen::VectorXd cov_with_ref = Eigen::VectorXd::Zero(n);
+  if (linear) cov_with_ref = v * result.weights;
+
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const LabResult& r = comparison.results()[static_cast<std::size_t>(i)];
+    LabDoe doe;
+    doe.lab = r.lab;
+    doe.included = in_ref[static_cast<std::size_t>(i)];
+    doe.d = r.value - result.value;
+    // An excluded lab's own variance carries tau^2 too when it is recognised: its result is
+    // compared with the consensus of a population it is assumed to belong to.
+    const double var_i = r.u * r.u + tau2;
+    double var = var_i + u_ref2 - 2 * cov_with_ref(i);
+    if (var < 0) var = 0;  // rounding when a single lab dominates the KCRV
+    doe.u = std::sqrt(var);
+    doe.expanded = out.coverage_factor * doe.u;
+    doe.low = doe.d - doe.expanded;
+    doe.high = doe.d + doe.expanded;
+    doe.en = doe.expanded > 0 ? doe.d / doe.expanded : std::numeric_limits<double>::quiet_NaN();
+    out.labs.push_back(std::move(doe));
+  }
+  return out;
+}
+
+}  // namespace keycomp

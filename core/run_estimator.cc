@@ -1,0 +1,104 @@
+#include "core/run_estimator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/math/distributions/normal.hpp>
+#include <cmath>
+
+#include "core/input_error.h"
+#include "core/numeric.h"
+
+namespace keycomp {
+
+std::string EstimatorOptions::Validate() const {
+  if (!(coverage > 0 && coverage < 1)) {
+    return fmt::format("coverage must lie in (0, 1), got {}", coverage);
+  }
+  if (internal_trials < 100) return "internal Monte Carlo trials must be at least 100";
+  return {};
+}
+
+double NormalCoverageFactor(double coverage) {
+  const boost::math::normal standard;
+  return boost::math::quantile(standard, 0.5 * (1 + coverage));
+}
+
+EstimatorResult RunEstimator(const Estimator& estimator, const Comparison& comparison,
+                             const EstimatorOptions& options) {
+  if (std::string why = options.Validate(); !why.empty()) {
+    throw InputError("", 0, "options", why);
+  }
+  const auto& included = comparison.included_indices();
+  const std::size_t n = included.size();
+  if (n < estimator.info.min_labs) {
+    throw InputError(comparison.source(), 0, "include",
+                     fmt::format("estimator '{}' needs at least {} included labs; the comparison "
+                                 "has {}",
+                                 estimator.info.name, estimator.info.min_labs, n));
+  }
+
+  std::vector<double> x(n), u(n), dof(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const LabResult& r = comparison.results()[included[k]];
+    x[k] = r.value;
+    u[k] = r.u;
+    dof[k] = r.dof;
+  }
+  const double centre = Median(x);
+  const double scale = Median(u);
+  for (std::size_t k = 0; k < n; ++k) {
+    x[k] = (x[k] - centre) / scale;
+    u[k] /= scale;
+  }
+
+  EstimatorResult result = estimator.estimate(LabSample{x, u, dof}, options);
+  if (result.status == Status::kNotRun) {
+    result.status = Status::kFailed;
+    if (result.message.empty()) result.message = "estimator returned no result";
+  }
+
+  auto location = [&](double v) { return centre + scale * v; };
+  result.value = location(result.value);
+  result.u *= scale;
+  if (result.u_internal) *result.u_internal *= scale;
+  if (result.u_external) *result.u_external *= scale;
+  if (result.tau) *result.tau *= scale;
+  if (result.tau_interval) {
+    result.tau_interval->first *= scale;
+    result.tau_interval->second *= scale;
+  }
+  for (ExtraValue& e : result.extra) {
+    switch (e.kind) {
+      case ExtraValue::Kind::kLocation: e.value = location(e.value); break;
+      case ExtraValue::Kind::kScale: e.value *= scale; break;
+      case ExtraValue::Kind::kScaleSquared: e.value *= scale * scale; break;
+      case ExtraValue::Kind::kDimensionless: break;
+    }
+  }
+  if (std::isnan(result.interval_low) || std::isnan(result.interval_high)) {
+    const double z = NormalCoverageFactor(options.coverage);
+    result.interval_low = result.value - z * result.u;
+    result.interval_high = result.value + z * result.u;
+    if (result.interval_method.empty()) result.interval_method = "normal";
+  } else {
+    result.interval_low = location(result.interval_low);
+    result.interval_high = location(result.interval_high);
+  }
+
+  if (result.weights.size() > 0) {
+    if (static_cast<std::size_t>(result.weights.size()) != n) {
+      throw std::logic_error(fmt::format("estimator '{}' returned {} weights for {} labs",
+                                         estimator.info.name, result.weights.size(), n));
+    }
+    Eigen::VectorXd full = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(comparison.size()));
+    for (std::size_t k = 0; k < n; ++k) {
+      full(static_cast<Eigen::Index>(included[k])) = result.weights(static_cast<Eigen::Index>(k));
+    }
+    result.weights = std::move(full);
+  }
+  for (std::size_t& d : result.dropped) d = included.at(d);
+  return result;
+}
+
+}  // namespace keycomp

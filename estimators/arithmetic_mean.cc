@@ -1,0 +1,40 @@
+#include "estimators/arithmetic_mean.h"
+
+#include <cmath>
+
+#include "core/numeric.h"
+#include "estimators/settings.h"
+
+namespace keycomp {
+
+EstimatorResult EstimateArithmeticMean(const LabSample& sample, const EstimatorOptions& options) {
+  SettingsReader settings(kArithmeticMeanInfo.name, options.settings);
+  const std::string which = settings.Choice("u", {"internal", "external"}, "external");
+  settings.RejectUnknown();
+
+  const std::size_t n = sample.size();
+  const double dn = static_cast<double>(n);
+  CompensatedSum sum;
+  for (double x : sample.x) sum.Add(x);
+  double mean = sum.Total() / dn;
+  CompensatedSum residual, squares, variances;
+  for (std::size_t i = 0; i < n; ++i) residual.Add(sample.x[i] - mean);
+  mean += residual.Total() / dn;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d = sample.x[i] - mean;
+    squares.Add(d * d);
+    variances.Add(sample.u[i] * sample.u[i]);
+  }
+
+  EstimatorResult r;
+  r.value = mean;
+  r.u_internal = std::sqrt(variances.Total()) / dn;
+  r.u_external = std::sqrt(squares.Total() / (dn - 1)) / std::sqrt(dn);
+  r.u_kind = which;
+  r.u = which == "internal" ? *r.u_internal : *r.u_external;
+  r.weights = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(n), 1 / dn);
+  r.status = Status::kOk;
+  return r;
+}
+
+}  // namespace keycomp

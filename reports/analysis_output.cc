@@ -1,0 +1,209 @@
+#include "reports/analysis_output.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "keycomp/version.h"
+
+namespace keycomp {
+namespace {
+
+using Json = nlohmann::json;
+
+Json Number(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
+Json OptionalNumber(const std::optional<double>& x) {
+  return x ? Number(*x) : Json(nullptr);
+}
+
+Json ComparisonJson(const Comparison& comparison) {
+  const ComparisonInfo& info = comparison.info();
+  Json c = {{"id", info.id},
+            {"measurand", info.measurand},
+            {"unit", info.unit},
+            {"n", comparison.size()},
+            {"n_included", comparison.n_included()},
+            {"source", comparison.source()}};
+  if (!info.pilot.empty()) c["pilot"] = info.pilot;
+  if (!info.extra.empty()) {
+    Json meta = Json::object();
+    for (const auto& [k, v] : info.extra) meta[k] = v;
+    c["metadata"] = meta;
+  }
+  return c;
+}
+
+Json ConsistencyJson(const Consistency& c) {
+  return {{"chi2", Number(c.chi2)},
+          {"dof", c.dof},
+          {"p_value", Number(c.p_value)},
+          {"birge_ratio", Number(c.birge_ratio)},
+          {"I2", Number(c.i2)},
+          {"weighted_mean", Number(c.weighted_mean)}};
+}
+
+Json EstimatorJson(const Comparison& comparison, const EstimatorAnalysis& entry,
+                   double coverage) {
+  const EstimatorResult& r = entry.result;
+  Json kcrv = {{"value", Number(r.value)},
+               {"u", Number(r.u)},
+               {"interval", {Number(r.interval_low), Number(r.interval_high)}},
+               {"coverage", coverage},
+               {"interval_method", r.interval_method}};
+  if (r.u_internal) kcrv["u_internal"] = Number(*r.u_internal);
+  if (r.u_external) kcrv["u_external"] = Number(*r.u_external);
+  if (!r.u_kind.empty()) kcrv["u_kind"] = r.u_kind;
+
+  Json out = {{"estimator", entry.estimator->info.name},
+              {"status", ToString(r.status)},
+              {"kcrv", kcrv},
+              {"tau", OptionalNumber(r.tau)},
+              {"uncertainty_method", entry.uncertainty_method}};
+  if (!r.message.empty()) out["message"] = r.message;
+  if (r.tau_interval) {
+    out["tau_interval"] = {Number(r.tau_interval->first), Number(r.tau_interval->second)};
+  }
+  if (!r.dropped.empty()) {
+    Json dropped = Json::array();
+    for (std::size_t i : r.dropped) dropped.push_back(comparison.results()[i].lab);
+    out["dropped"] = dropped;
+  }
+  if (!r.extra.empty()) {
+    Json extra = Json::object();
+    for (const ExtraValue& e : r.extra) extra[e.name] = Number(e.value);
+    out["extra"] = extra;
+  }
+  if (r.iterations > 0) out["iterations"] = r.iterations;
+  if (!r.warnings.empty()) out["warnings"] = r.warnings;
+
+  if (r.status == Status::kOk) {
+    const DoeResult& doe = entry.doe;
+    out["doe_method"] = {{"convention", ToString(doe.convention)},
+                         {"dark_uncertainty", ToString(doe.dark)},
+                         {"coverage_factor", doe.coverage_factor},
+                         {"covariance_with_kcrv", doe.covariance}};
+    Json labs = Json::array();
+    for (const LabDoe& d : doe.labs) {
+      labs.push_back({{"lab", d.lab},
+                      {"d", Number(d.d)},
+                      {"u", Number(d.u)},
+                      {"U", Number(d.expanded)},
+                      {"interval", {Number(d.low), Number(d.high)}},
+                      {"En", Number(d.en)},
+                      {"included", d.included}});
+    }
+    out["doe"] = labs;
+  } else {
+    out["doe"] = Json::array();
+  }
+  return out;
+}
+
+}  // namespace
+
+Json AnalysisToJson(const Comparison& comparison, const Analysis& analysis,
+                    const AnalysisOptions& options) {
+  Json results = Json::array();
+  for (const auto& entry : analysis.results) {
+    results.push_back(EstimatorJson(comparison, entry, options.estimator.coverage));
+  }
+  Json out = {{"keycomp_version", kVersion},
+              {"comparison", ComparisonJson(comparison)},
+              {"consistency", ConsistencyJson(analysis.consistency)},
+              {"results", results}};
+  if (!analysis.warnings.empty()) out["warnings"] = analysis.warnings;
+  return out;
+}
+
+std::string FormatMeasured(double x, double resolution) {
+  if (!std::isfinite(x)) return "-";
+  if (!(resolution > 0) || !std::isfinite(resolution)) return fmt::format("{:.6g}", x);
+  const int decimals = 2 - static_cast<int>(std::floor(std::log10(resolution)));
+  if (decimals > 12 || std::abs(x) >= 1e15) return fmt::format("{:.6g}", x);
+  return fmt::format("{:.{}f}", x, std::max(decimals, 0));
+}
+
+std::string AnalysisToTable(const Comparison& comparison, const Analysis& analysis,
+                            const AnalysisOptions& options) {
+  const ComparisonInfo& info = comparison.info();
+  std::string out;
+  const std::string unit = info.unit.empty() ? "" : fmt::format(" ({})", info.unit);
+  out += fmt::format("{}{}{}\n", info.id.empty() ? comparison.source() : info.id,
+                     info.measurand.empty() ? "" : ": " + info.measurand, unit);
+  out += fmt::format("{} labs, {} included in the reference value\n", comparison.size(),
+                     comparison.n_included());
+  const Consistency& c = analysis.consistency;
+  if (c.dof > 0) {
+    out += fmt::format(
+        "Consistency of the included results about their weighted mean: chi2 = {:.4g}, "
+        "dof = {}, p = {:.3g}, Birge ratio = {:.4g}, I2 = {:.3g}{}\n",
+        c.chi2, c.dof, c.p_value, c.birge_ratio, c.i2,
+        c.Passes() ? "" : "  (inconsistent at the 5 % level)");
+  }
+
+  // Resolution for the displayed digits: the smallest stated uncertainty.
+  double resolution = std::numeric_limits<double>::infinity();
+  for (const LabResult& r : comparison.results()) resolution = std::min(resolution, r.u);
+  resolution /= 10;
+
+  const double percent = 100 * options.estimator.coverage;
+  out += fmt::format("\n{:<26} {:>16} {:>12} {:>12}  {:<32} {}\n", "estimator", "KCRV", "u",
+                     "tau", fmt::format("{:g} % interval", percent), "status");
+  for (const auto& entry : analysis.results) {
+    const EstimatorResult& r = entry.result;
+    out += fmt::format("{:<26} {:>16} {:>12} {:>12}  {:<32} {}\n", entry.estimator->info.name,
+                       FormatMeasured(r.value, resolution), FormatMeasured(r.u, resolution),
+                       r.tau ? FormatMeasured(*r.tau, resolution) : "-",
+                       fmt::format("[{}, {}]", FormatMeasured(r.interval_low, resolution),
+                                   FormatMeasured(r.interval_high, resolution)),
+                       r.status == Status::kOk ? "ok" : ToString(r.status));
+    if (!r.message.empty()) out += fmt::format("    {}\n", r.message);
+    for (const auto& w : r.warnings) out += fmt::format("    warning: {}\n", w);
+  }
+
+  for (const auto& entry : analysis.results) {
+    if (entry.result.status != Status::kOk) continue;
+    const DoeResult& doe = entry.doe;
+    out += fmt::format("\nDegrees of equivalence, {} ({} convention, dark uncertainty {}, k = {:.4g}",
+                       entry.estimator->info.name, ToString(doe.convention), ToString(doe.dark),
+                       doe.coverage_factor);
+    out += doe.covariance == "linear" ? ")\n" : "; covariance with the KCRV neglected)\n";
+    out += fmt::format("{:<16} {:>8} {:>14} {:>12} {:>12} {:>8}\n", "lab", "included", "d", "u(d)",
+                       "U(d)", "E_n");
+    for (const LabDoe& d : doe.labs) {
+      out += fmt::format("{:<16} {:>8} {:>14} {:>12} {:>12} {:>8.3f}\n", d.lab,
+                         d.included ? "yes" : "no", FormatMeasured(d.d, resolution),
+                         FormatMeasured(d.u, resolution), FormatMeasured(d.expanded, resolution),
+                         d.en);
+    }
+  }
+  for (const auto& w : analysis.warnings) out += fmt::format("\nwarning: {}\n", w);
+  return out;
+}
+
+std::string AnalysisToCsv(const Comparison& /*comparison*/, const Analysis& analysis) {
+  std::string out =
+      "estimator,status,kcrv,u_kcrv,tau,kcrv_low,kcrv_high,lab,included,d,u,U,d_low,d_high,En\n";
+  auto num = [](double x) { return std::isfinite(x) ? fmt::format("{:.17g}", x) : ""; };
+  auto quoted = [](const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return q + "\"";
+  };
+  for (const auto& entry : analysis.results) {
+    const EstimatorResult& r = entry.result;
+    const std::string head =
+        fmt::format("{},{},{},{},{},{},{}", entry.estimator->info.name, ToString(r.status),
+                    num(r.value), num(r.u), r.tau ? num(*r.tau) : "", num(r.interval_low),
+                    num(r.interval_high));
+    for (const LabDoe& d : entry.doe.labs) {
+      out += fmt::format("{},{},{},{},{},{},{},{},{}\n", head, quoted(d.lab), d.included ? 1 : 0,
+                         num(d.d), num(d.u), num(d.expanded), num(d.low), num(d.high), num(d.en));
+    }
+  }
+  return out;
+}
+
+}  // namespace keycomp
