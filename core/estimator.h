@@ -81,6 +81,13 @@ struct EstimatorResult {
   /// as indices into the sample; RunEstimator maps them to comparison indices.
   std::vector<std::size_t> dropped;
 
+  /// Draws of the KCRV (and of tau, same length, when the model has one) from the estimator's
+  /// own distribution: posterior draws for Bayesian estimators, mixture draws for the linear
+  /// pool. Empty for estimators that have none. The Monte Carlo DoE (core/mc_doe.h) uses them
+  /// instead of a parametric bootstrap. RunEstimator maps them back to the data's units.
+  std::vector<double> kcrv_draws;
+  std::vector<double> tau_draws;
+
   int iterations = 0;
   std::vector<std::string> warnings;
   std::vector<ExtraValue> extra;

@@ -68,6 +68,8 @@ EstimatorResult RunEstimator(const Estimator& estimator, const Comparison& compa
     result.tau_interval->first *= scale;
     result.tau_interval->second *= scale;
   }
+  for (double& v : result.kcrv_draws) v = location(v);
+  for (double& v : result.tau_draws) v *= scale;
   for (ExtraValue& e : result.extra) {
     switch (e.kind) {
       case ExtraValue::Kind::kLocation: e.value = location(e.value); break;
