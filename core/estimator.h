@@ -26,6 +26,10 @@ struct LabSample {
   std::span<const double> x;    ///< values
   std::span<const double> u;    ///< standard uncertainties (> 0)
   std::span<const double> dof;  ///< degrees of freedom (inf when unknown)
+  /// How the data were centred and scaled: original = centre + scale * x. Estimators need
+  /// them only to read settings given in the data's unit (a prior scale, say).
+  double centre = 0;
+  double scale = 1;
   std::size_t size() const { return x.size(); }
 };
 

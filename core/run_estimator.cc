@@ -52,7 +52,7 @@ EstimatorResult RunEstimator(const Estimator& estimator, const Comparison& compa
     u[k] /= scale;
   }
 
-  EstimatorResult result = estimator.estimate(LabSample{x, u, dof}, options);
+  EstimatorResult result = estimator.estimate(LabSample{x, u, dof, centre, scale}, options);
   if (result.status == Status::kNotRun) {
     result.status = Status::kFailed;
     if (result.message.empty()) result.message = "estimator returned no result";
