@@ -3,7 +3,12 @@
 #include <array>
 
 #include "estimators/arithmetic_mean.h"
+#include "estimators/birge_weighted_mean.h"
+#include "estimators/dersimonian_laird.h"
 #include "estimators/median.h"
+#include "estimators/ml.h"
+#include "estimators/paule_mandel.h"
+#include "estimators/reml.h"
 #include "estimators/weighted_mean.h"
 
 namespace keycomp {
@@ -14,6 +19,11 @@ const Estimator kBuiltinEstimators[] = {
     {kArithmeticMeanInfo, &EstimateArithmeticMean},
     {kWeightedMeanInfo, &EstimateWeightedMean},
     {kMedianInfo, &EstimateMedian},
+    {kBirgeWeightedMeanInfo, &EstimateBirgeWeightedMean},
+    {kDerSimonianLairdInfo, &EstimateDerSimonianLaird},
+    {kPauleMandelInfo, &EstimatePauleMandel},
+    {kRestrictedMaximumLikelihoodInfo, &EstimateRestrictedMaximumLikelihood},
+    {kMaximumLikelihoodInfo, &EstimateMaximumLikelihood},
 };
 
 }  // namespace

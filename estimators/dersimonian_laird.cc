@@ -1,0 +1,26 @@
+#include "estimators/dersimonian_laird.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "core/numeric.h"
+#include "estimators/random_effects_common.h"
+
+namespace keycomp {
+
+EstimatorResult EstimateDerSimonianLaird(const LabSample& sample,
+                                         const EstimatorOptions& options) {
+  using namespace random_effects;
+  const UncertaintyMethod method = ReadUncertaintyMethod(kDerSimonianLairdInfo.name, options);
+  const std::size_t n = sample.size();
+  std::vector<double> w(n);
+  for (std::size_t i = 0; i < n; ++i) w[i] = 1 / (sample.u[i] * sample.u[i]);
+  const WeightedMean wm = ComputeWeightedMean(sample.x, w);
+  const double q = WeightedSquares(sample.x, w, wm.mean);
+  // W - sum w_i^2 / W, formed without cancellation (one lab may carry most of the weight).
+  const double c = WeightSpread(w);
+  const double tau2 = std::max(0.0, (q - static_cast<double>(n - 1)) / c);
+  return CompleteRandomEffectsResult(sample, options, method, tau2);
+}
+
+}  // namespace keycomp
