@@ -37,6 +37,12 @@ double SettingsReader::Number(const std::string& key, double low, double high, d
   return v;
 }
 
+std::string SettingsReader::Text(const std::string& key, const std::string& fallback) {
+  known_.insert(key);
+  auto it = settings_.find(key);
+  return it == settings_.end() ? fallback : it->second;
+}
+
 void SettingsReader::RejectUnknown() const {
   for (const auto& [key, value] : settings_) {
     if (!known_.count(key)) {

@@ -19,6 +19,8 @@ class SettingsReader {
                      const std::string& fallback);
   /// A finite number in [low, high], or `fallback` when absent.
   double Number(const std::string& key, double low, double high, double fallback);
+  /// The raw text of the setting, or `fallback` when absent (for lists the caller parses).
+  std::string Text(const std::string& key, const std::string& fallback);
   /// Throws InputError naming the first key nobody asked for.
   void RejectUnknown() const;
 
