@@ -10,6 +10,11 @@
 #include "estimators/paule_mandel.h"
 #include "estimators/reml.h"
 #include "estimators/weighted_mean.h"
+#include "estimators/algorithm_a.h"
+#include "estimators/cox_procedure_b.h"
+#include "estimators/largest_consistent_subset.h"
+#include "estimators/power_moderated_mean.h"
+#include "estimators/weighted_median.h"
 
 namespace keycomp {
 namespace {
@@ -19,6 +24,11 @@ const Estimator kBuiltinEstimators[] = {
     {kArithmeticMeanInfo, &EstimateArithmeticMean},
     {kWeightedMeanInfo, &EstimateWeightedMean},
     {kMedianInfo, &EstimateMedian},
+    {kAlgorithmAInfo, &EstimateAlgorithmA},
+    {kWeightedMedianInfo, &EstimateWeightedMedian},
+    {kCoxProcedureBInfo, &EstimateCoxProcedureB},
+    {kLargestConsistentSubsetInfo, &EstimateLargestConsistentSubset},
+    {kPowerModeratedMeanInfo, &EstimatePowerModeratedMean},
     {kBirgeWeightedMeanInfo, &EstimateBirgeWeightedMean},
     {kDerSimonianLairdInfo, &EstimateDerSimonianLaird},
     {kPauleMandelInfo, &EstimatePauleMandel},
