@@ -3,6 +3,11 @@
 #include <array>
 
 #include "estimators/arithmetic_mean.h"
+#include "estimators/bma.h"
+#include "estimators/hierarchical_gauss.h"
+#include "estimators/hierarchical_laplace.h"
+#include "estimators/hierarchical_student.h"
+#include "estimators/linear_pool.h"
 #include "estimators/birge_weighted_mean.h"
 #include "estimators/dersimonian_laird.h"
 #include "estimators/median.h"
@@ -24,6 +29,11 @@ const Estimator kBuiltinEstimators[] = {
     {kArithmeticMeanInfo, &EstimateArithmeticMean},
     {kWeightedMeanInfo, &EstimateWeightedMean},
     {kMedianInfo, &EstimateMedian},
+    {kLinearPoolInfo, &EstimateLinearPool},
+    {kHierarchicalGaussInfo, &EstimateHierarchicalGauss},
+    {kHierarchicalLaplaceInfo, &EstimateHierarchicalLaplace},
+    {kHierarchicalStudentInfo, &EstimateHierarchicalStudent},
+    {kBmaInfo, &EstimateBma},
     {kAlgorithmAInfo, &EstimateAlgorithmA},
     {kWeightedMedianInfo, &EstimateWeightedMedian},
     {kCoxProcedureBInfo, &EstimateCoxProcedureB},
