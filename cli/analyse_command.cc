@@ -14,7 +14,7 @@
 
 namespace keycomp {
 
-void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args) {
+void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_output) {
   command.add_option("INPUT", args.input, "comparison file (CSV or JSON)")->required();
   command
       .add_option("-e,--estimator", args.estimators,
@@ -26,9 +26,11 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args) {
   command.add_option("--seed", args.seed, "seed of the random number generator");
   command.add_option("--threads", args.threads, "worker threads (0: all cores)");
   command.add_option("--coverage", args.coverage, "coverage probability (default 0.95)");
-  command.add_option("--format", args.format, "json, table or csv")
-      ->check(CLI::IsMember({"json", "table", "csv"}));
-  command.add_option("-o,--output", args.output, "write the output to FILE (atomically)");
+  if (file_output) {
+    command.add_option("--format", args.format, "json, table or csv")
+        ->check(CLI::IsMember({"json", "table", "csv"}));
+    command.add_option("-o,--output", args.output, "write the output to FILE (atomically)");
+  }
   command.add_option("--exclude", args.exclude,
                      "exclude LAB from the reference value (repeatable or comma-separated)")
       ->delimiter(',');

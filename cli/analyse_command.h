@@ -31,8 +31,9 @@ struct AnalyseArguments {
   std::string dark_uncertainty;  ///< empty: the estimator's default
 };
 
-/// Declares the analyse options on `command`.
-void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args);
+/// Declares the analyse options on `command`. With `file_output` false, --format and -o FILE
+/// are left out (`report` declares its own -o DIR).
+void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_output = true);
 
 /// Loads the comparison (with --correlations and --exclude applied).
 Comparison LoadComparison(const AnalyseArguments& args);
