@@ -37,6 +37,12 @@ EstimatorResult EstimateBirgeWeightedMean(const LabSample& sample,
   const double u_internal = 1 / std::sqrt(wm.total_weight);
 
   EstimatorResult r;
+  if (!std::isfinite(wm.mean) || !std::isfinite(chi2) || !std::isfinite(u_internal)) {
+    r.status = Status::kFailed;
+    r.message = "numerical overflow: the uncertainties span too many orders of magnitude for "
+                "1/u^2 weights in double precision";
+    return r;
+  }
   r.value = wm.mean;
   r.u_internal = u_internal;
   r.u_external = birge * u_internal;

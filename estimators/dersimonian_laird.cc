@@ -1,6 +1,6 @@
 #include "estimators/dersimonian_laird.h"
 
-#include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "core/numeric.h"
@@ -19,7 +19,9 @@ EstimatorResult EstimateDerSimonianLaird(const LabSample& sample,
   const double q = WeightedSquares(sample.x, w, wm.mean);
   // W - sum w_i^2 / W, formed without cancellation (one lab may carry most of the weight).
   const double c = WeightSpread(w);
-  const double tau2 = std::max(0.0, (q - static_cast<double>(n - 1)) / c);
+  // NaN (overflowing weights) is passed on, not clipped to 0: the completion reports it.
+  const double moment = (q - static_cast<double>(n - 1)) / c;
+  const double tau2 = moment > 0 || std::isnan(moment) ? moment : 0.0;
   return CompleteRandomEffectsResult(sample, options, method, tau2);
 }
 

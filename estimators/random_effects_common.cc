@@ -226,6 +226,13 @@ EstimatorResult CompleteRandomEffectsResult(const LabSample& sample,
   const std::size_t n = sample.size();
   const MeanAtTau2 fit = FitAtTau2(sample, tau2);
   const double u_random_effects = 1 / std::sqrt(fit.sum_weights);
+  if (!std::isfinite(tau2) || !std::isfinite(fit.mu) || !std::isfinite(u_random_effects) ||
+      !std::isfinite(fit.q)) {
+    r.status = Status::kFailed;
+    r.message = "numerical overflow: the uncertainties span too many orders of magnitude for "
+                "1/u^2 weights in double precision";
+    return r;
+  }
   r.value = fit.mu;
   r.tau = std::sqrt(tau2);
   r.weights.resize(static_cast<Eigen::Index>(n));
