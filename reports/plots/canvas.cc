@@ -17,7 +17,8 @@ namespace {
 using SurfacePtr = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
 using ContextPtr = std::unique_ptr<cairo_t, decltype(&cairo_destroy)>;
 
-// Draws the figure on `surface` over a white background, scaled by `scale`, and finishes it.
+// Draws the figure on `surface` over a white background, scaled by `scale`; a vector surface
+// is finished (written out), an image surface is left for writing to PNG.
 cairo_status_t DrawOn(cairo_surface_t* surface, const Figure& figure, double scale) {
   ContextPtr cr(cairo_create(surface), &cairo_destroy);
   cairo_scale(cr.get(), scale, scale);
@@ -27,7 +28,7 @@ cairo_status_t DrawOn(cairo_surface_t* surface, const Figure& figure, double sca
   if (figure.draw) figure.draw(cr.get());
   const cairo_status_t status = cairo_status(cr.get());
   cr.reset();
-  cairo_surface_finish(surface);
+  if (cairo_surface_get_type(surface) != CAIRO_SURFACE_TYPE_IMAGE) cairo_surface_finish(surface);
   return status != CAIRO_STATUS_SUCCESS ? status : cairo_surface_status(surface);
 }
 
@@ -216,7 +217,7 @@ std::string TickLabel(double value, double step) {
   std::string label = fmt::format("{:.{}f}", value, decimals + extra);
   if (label.rfind("-0", 0) == 0 && std::stod(label) == 0) label.erase(0, 1);
   // A real minus sign reads better than a hyphen.
-  if (!label.empty() && label[0] == '-') label.replace(0, 1, "\u2212");
+  if (!label.empty() && label[0] == '-') label = "\u2212" + label.substr(1);
   return label;
 }
 

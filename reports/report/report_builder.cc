@@ -1,0 +1,844 @@
+#include "reports/report/report_builder.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "reports/analysis_output.h"
+
+namespace keycomp::report {
+namespace {
+
+using Json = nlohmann::json;
+
+// ---------------------------------------------------------------- number formatting
+
+// Decimals for every number in the unit of the measurand: two significant digits of the
+// smallest stated standard uncertainty (the finest quantity the data resolve). Reference-value
+// quantities get one decimal more.
+int LabDecimals(const Comparison& comparison) {
+  double smallest = INFINITY;
+  for (const LabResult& r : comparison.results()) smallest = std::min(smallest, r.u);
+  if (!(smallest > 0) || !std::isfinite(smallest)) return 3;
+  return std::clamp(1 - static_cast<int>(std::floor(std::log10(smallest))), 0, 15);
+}
+
+std::string Minus(std::string text) {
+  if (!text.empty() && text[0] == '-') text = "\u2212" + text.substr(1);
+  return text;
+}
+
+// Fixed decimals with a typographic minus (the CSV has its own ASCII formatting).
+std::string Fixed(double x, int decimals) {
+  if (!std::isfinite(x)) return "\u2013";
+  std::string text = fmt::format("{:.{}f}", x, decimals);
+  if (text.find_first_not_of("-0.") == std::string::npos) text.erase(0, text[0] == '-' ? 1 : 0);
+  return Minus(text);
+}
+
+// Significant digits in general format, exponents as "× 10⁻¹³".
+std::string Significant(double x, int digits) {
+  if (!std::isfinite(x)) return "\u2013";
+  const std::string text = fmt::format("{:.{}g}", x, digits);
+  const std::size_t e = text.find('e');
+  if (e == std::string::npos) return Minus(text);
+  static const char* const kSuperscripts[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+  const int exponent = std::stoi(text.substr(e + 1));
+  std::string power;
+  for (char c : std::to_string(std::abs(exponent))) power += kSuperscripts[c - '0'];
+  return fmt::format("{} × 10{}{}", Minus(text.substr(0, e)), exponent < 0 ? "⁻" : "", power);
+}
+
+// The shortest text that reads back as the same double (for the data appendix).
+std::string Exact(double x) {
+  if (std::isinf(x)) return "∞";
+  return Minus(fmt::format("{}", x));
+}
+
+std::string Percent(double coverage) { return fmt::format("{:g} %", 100 * coverage); }
+
+std::string Interval(double low, double high, int decimals) {
+  return fmt::format("[{}, {}]", Fixed(low, decimals), Fixed(high, decimals));
+}
+
+// "(ng/g)" after a column heading, nothing without a unit.
+std::string InUnit(const std::string& unit) {
+  return unit.empty() ? "" : fmt::format(" / ({})", unit);
+}
+
+std::string NumberWord(std::size_t n) {
+  static const char* const kWords[] = {"no",    "one",  "two", "three", "four", "five",
+                                       "six",   "seven", "eight", "nine", "ten"};
+  return n < std::size(kWords) ? kWords[n] : std::to_string(n);
+}
+
+std::string Capitalised(std::string text) {
+  if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 32);
+  return text;
+}
+
+// ---------------------------------------------------------------- the report
+
+class Builder {
+ public:
+  explicit Builder(const ReportInputs& in)
+      : in_(in),
+        comparison_(*in.comparison),
+        main_(in.main->results.front()),
+        result_(main_.result),
+        doe_(main_.doe),
+        unit_(comparison_.info().unit),
+        lab_decimals_(LabDecimals(comparison_)),
+        kcrv_decimals_(lab_decimals_ + 1),
+        coverage_(in.main_options->estimator.coverage) {
+    id_ = in.settings.comparison_id.empty() ? comparison_.info().id : in.settings.comparison_id;
+    if (id_.empty()) id_ = "Key comparison";
+    for (const Exclusion& e : in.settings.exclusions) reasons_[e.lab] = e.reason;
+  }
+
+  ReportContent Build() {
+    ReportContent content;
+    Document& doc = content.document;
+    doc.title = in_.settings.title.empty() ? fmt::format("{}: Draft A report", id_)
+                                           : in_.settings.title;
+    doc.subtitle = comparison_.info().measurand.empty()
+                       ? "Draft A"
+                       : Capitalised(comparison_.info().measurand);
+    doc.front_matter = FrontMatter();
+
+    MakeFigures(content.figures);
+    doc.sections.push_back(Summary());
+    doc.sections.push_back(Participants());
+    doc.sections.push_back(ReferenceValue());
+    doc.sections.push_back(ConsistencySection());
+    doc.sections.push_back(DegreesOfEquivalence());
+    doc.sections.push_back(Pairwise());
+    doc.sections.push_back(Sensitivity());
+    doc.appendices.push_back(Reproduce(content.figures));
+    doc.appendices.push_back(InputData());
+    if (Section notes = Notes(); !notes.blocks.empty()) doc.appendices.push_back(notes);
+
+    content.results = ResultsJson();
+    content.doe_csv = DoeCsv();
+    content.pairwise_csv = PairwiseCsv();
+    return content;
+  }
+
+ private:
+  // ------------------------------------------------------------ shared phrases
+
+  std::string EstimatorName() const { return main_.estimator->info.name; }
+  std::string WithUnit(const std::string& number) const {
+    return unit_.empty() ? number : fmt::format("{} {}", number, unit_);
+  }
+  std::string KcrvText() const {
+    return fmt::format("{} with standard uncertainty {}", WithUnit(Fixed(result_.value, kcrv_decimals_)),
+                       WithUnit(Fixed(result_.u, kcrv_decimals_)));
+  }
+  std::string ExclusionReason(const LabResult& lab) const {
+    const auto it = reasons_.find(lab.lab);
+    if (it != reasons_.end()) {
+      return it->second.empty() ? "excluded by the working group (no reason recorded)"
+                                : it->second;
+    }
+    return "excluded in the input file (include = 0)";
+  }
+  std::size_t CountOutside() const {
+    return static_cast<std::size_t>(std::count_if(
+        doe_.labs.begin(), doe_.labs.end(), [](const LabDoe& d) { return std::abs(d.en) > 1; }));
+  }
+  bool HasTau() const { return result_.tau.has_value() && std::isfinite(*result_.tau); }
+
+  KeyValues FrontMatter() const {
+    KeyValues kv;
+    kv.items.emplace_back("Comparison", Literal(id_));
+    if (!comparison_.info().measurand.empty()) {
+      kv.items.emplace_back("Measurand", Literal(comparison_.info().measurand));
+    }
+    if (!unit_.empty()) kv.items.emplace_back("Unit", Literal(unit_));
+    if (!comparison_.info().pilot.empty()) {
+      kv.items.emplace_back("Pilot", Literal(comparison_.info().pilot));
+    }
+    if (!in_.settings.prepared_by.empty()) {
+      kv.items.emplace_back("Prepared by", Literal(in_.settings.prepared_by));
+    }
+    kv.items.emplace_back("Status", "Draft A, for the participants' review");
+    kv.items.emplace_back("Generated", fmt::format("{} by keycomp {}", in_.provenance.date,
+                                                   in_.provenance.keycomp_version));
+    return kv;
+  }
+
+  // ------------------------------------------------------------ figures
+
+  void MakeFigures(std::vector<NamedFigure>& figures) const {
+    const double k = doe_.coverage_factor;
+    const std::string k_text = fmt::format("{:g}", k);
+    plots::LabIntervalsData results;
+    results.y_label = unit_.empty() ? "measured value" : fmt::format("measured value / ({})", unit_);
+    results.reference = result_.value;
+    results.band = plots::Span{result_.interval_low, result_.interval_high};
+    results.reference_label = fmt::format("KCRV ({})", EstimatorName());
+    results.band_label = fmt::format("{} interval of the KCRV", Percent(coverage_));
+    results.inner_label = fmt::format("xᵢ ± {}·uᵢ", k_text);
+    if (HasTau() && *result_.tau > 0) {
+      results.outer_label = fmt::format("xᵢ ± {}·√(uᵢ² + τ²)", k_text);
+    }
+    for (const LabResult& r : comparison_.results()) {
+      plots::LabPoint p;
+      p.label = r.lab;
+      p.value = r.value;
+      // Display bars: the stated uncertainty at the DoE's coverage factor, and with the
+      // estimated between-lab term added in quadrature.
+      p.inner = {r.value - k * r.u, r.value + k * r.u};
+      if (!results.outer_label.empty()) {
+        const double wide = k * std::hypot(r.u, *result_.tau);
+        p.outer = plots::Span{r.value - wide, r.value + wide};
+      }
+      p.included = r.included;
+      results.labs.push_back(p);
+    }
+    figures.push_back({"fig-results", plots::LabIntervalsPlot(results)});
+
+    plots::LabIntervalsData doe;
+    doe.y_label = unit_.empty() ? "Dᵢ" : fmt::format("Dᵢ / ({})", unit_);
+    doe.reference = 0;
+    doe.reference_label = "Dᵢ = 0";
+    doe.inner_label = fmt::format("Dᵢ with its {} interval (± U(Dᵢ))", Percent(coverage_));
+    for (const LabDoe& d : doe_.labs) {
+      plots::LabPoint p;
+      p.label = d.lab;
+      p.value = d.d;
+      p.inner = {d.low, d.high};
+      p.included = d.included;
+      doe.labs.push_back(p);
+    }
+    figures.push_back({"fig-doe", plots::LabIntervalsPlot(doe)});
+
+    figures.push_back({"fig-estimators", plots::IntervalPanel(EstimatorPanel())});
+
+    if (in_.pairwise) {
+      plots::PairwiseDoeData data;
+      data.labels = in_.pairwise->labs;
+      data.d = in_.pairwise->d;
+      data.expanded = in_.pairwise->expanded;
+      data.unit = unit_;
+      data.decimals = lab_decimals_;
+      figures.push_back({"fig-pairwise-doe", plots::PairwiseDoeMap(data)});
+    }
+    if (!in_.leave_one_out.empty()) {
+      plots::IntervalPanelData data;
+      data.x_label = fmt::format("KCRV without the lab{}", InUnit(unit_));
+      data.reference = result_.value;
+      data.band = plots::Span{result_.interval_low, result_.interval_high};
+      data.reference_label = "KCRV with every included lab";
+      for (const LeaveOneOutValue& v : in_.leave_one_out) {
+        data.rows.push_back({fmt::format("without {}", v.lab), v.value, {v.low, v.high}, false,
+                             fmt::format("{} {}", Fixed(v.value, kcrv_decimals_),
+                                         Interval(v.low, v.high, kcrv_decimals_))});
+      }
+      figures.push_back({"fig-leave-one-out", plots::IntervalPanel(data)});
+    }
+    if (!result_.kcrv_draws.empty()) {
+      plots::HistogramData data;
+      data.x_label = fmt::format("KCRV{}", InUnit(unit_));
+      data.draws = result_.kcrv_draws;
+      data.marks.push_back({"KCRV", {result_.value, result_.value}, plots::palette::kGreen, false});
+      data.marks.push_back({fmt::format("{} coverage interval", Percent(coverage_)),
+                            {result_.interval_low, result_.interval_high},
+                            plots::palette::kVermillion, true});
+      figures.push_back({"fig-kcrv-draws", plots::DrawsHistogram(data)});
+    }
+  }
+
+  plots::IntervalPanelData EstimatorPanel() const {
+    plots::IntervalPanelData data;
+    data.x_label = fmt::format("KCRV{}", InUnit(unit_));
+    data.reference = result_.value;
+    data.band = plots::Span{result_.interval_low, result_.interval_high};
+    data.reference_label = fmt::format("report's KCRV ({})", EstimatorName());
+    for (const EstimatorAnalysis& e : in_.sensitivity->results) {
+      plots::IntervalRow row;
+      row.label = e.estimator->info.name;
+      row.highlight = e.estimator == main_.estimator;
+      if (e.result.status == Status::kOk) {
+        row.value = e.result.value;
+        row.interval = {e.result.interval_low, e.result.interval_high};
+        row.text = fmt::format("{} {}", Fixed(e.result.value, kcrv_decimals_),
+                               Interval(e.result.interval_low, e.result.interval_high,
+                                        kcrv_decimals_));
+      } else {
+        row.text = ToString(e.result.status);
+      }
+      data.rows.push_back(row);
+    }
+    return data;
+  }
+
+  // ------------------------------------------------------------ sections
+
+  Section Summary() const {
+    Section s{"summary", "Summary", {}, {}};
+    const std::size_t n = comparison_.size();
+    const std::size_t n_in = comparison_.n_included();
+    std::string text = fmt::format(
+        "{} laboratories took part in {}; {} of their results {} the key comparison reference "
+        "value (KCRV). ",
+        Capitalised(NumberWord(n)), Literal(id_), n_in == n ? "all" : NumberWord(n_in),
+        n_in == 1 ? "defines" : "define");
+    text += fmt::format("The KCRV, from the estimator {} ({}), is {}; its {} coverage interval is "
+                        "{}{}.",
+                        Code(EstimatorName()), Literal(main_.estimator->info.description),
+                        KcrvText(), Percent(coverage_),
+                        Interval(result_.interval_low, result_.interval_high, kcrv_decimals_),
+                        unit_.empty() ? "" : " " + unit_);
+    if (HasTau()) {
+      text += fmt::format(" The between-laboratory standard deviation (dark uncertainty) is "
+                          "τ = {}.",
+                          WithUnit(Fixed(*result_.tau, kcrv_decimals_)));
+    }
+    s.blocks.push_back(Paragraph{text});
+    s.blocks.push_back(Paragraph{ConsistencySentence()});
+    const std::size_t outside = CountOutside();
+    s.blocks.push_back(Paragraph{fmt::format(
+        "{} of the {} degrees of equivalence {} larger in magnitude than {} expanded "
+        "uncertainty (|Eₙ| > 1, Eₙ = Dᵢ / U(Dᵢ)).",
+        Capitalised(NumberWord(outside)), doe_.labs.size(), outside == 1 ? "is" : "are",
+        outside == 1 ? "its" : "their")});
+    s.blocks.push_back(FigureRef{
+        "fig-results",
+        fmt::format("Participants' results xᵢ with bars xᵢ ± {:g}·uᵢ{}; the line is the KCRV "
+                    "({}) and the band its {} coverage interval.{}",
+                    doe_.coverage_factor,
+                    HasTau() && *result_.tau > 0
+                        ? fmt::format(" and, wider and lighter, ± {:g}·√(uᵢ² + τ²)",
+                                      doe_.coverage_factor)
+                        : "",
+                    Code(EstimatorName()), Percent(coverage_),
+                    comparison_.n_included() < comparison_.size()
+                        ? " Open diamonds: results excluded from the KCRV."
+                        : "")});
+    s.blocks.push_back(FigureRef{
+        "fig-doe", fmt::format("Degrees of equivalence Dᵢ = xᵢ − KCRV with their expanded "
+                               "uncertainties U(Dᵢ) ({} coverage).",
+                               Percent(coverage_))});
+    return s;
+  }
+
+  std::string ConsistencySentence() const {
+    const Consistency& c = in_.main->consistency;
+    if (c.dof <= 0) {
+      return "With a single included result there is no consistency check.";
+    }
+    return fmt::format(
+        "The included results are {} with their stated uncertainties at the 5 % level: "
+        "χ² = {} on {} degrees of freedom, p = {}, Birge ratio {}.",
+        c.Passes() ? "consistent" : "not consistent", Significant(c.chi2, 4), c.dof,
+        Significant(c.p_value, 2), Significant(c.birge_ratio, 3));
+  }
+
+  Section Participants() const {
+    Section s{"participants", "Participants' results", {}, {}};
+    Table t;
+    t.caption = "Results as reported: value xᵢ, standard uncertainty uᵢ, degrees of freedom νᵢ, "
+                "and whether the result takes part in the KCRV.";
+    t.header = {"Lab", "xᵢ" + InUnit(unit_), "uᵢ" + InUnit(unit_), "νᵢ", "In KCRV"};
+    t.align = "lrrrc";
+    std::vector<std::string> attributes;
+    for (const LabResult& r : comparison_.results()) {
+      for (const auto& [name, value] : r.attributes) {
+        if (std::find(attributes.begin(), attributes.end(), name) == attributes.end()) {
+          attributes.push_back(name);
+        }
+      }
+    }
+    for (const std::string& a : attributes) {
+      t.header.push_back(Literal(a));
+      t.align += 'l';
+    }
+    for (const LabResult& r : comparison_.results()) {
+      std::vector<std::string> row = {Literal(r.lab), Fixed(r.value, lab_decimals_),
+                                      Fixed(r.u, lab_decimals_),
+                                      std::isinf(r.dof) ? "∞" : Exact(r.dof),
+                                      r.included ? "yes" : "no"};
+      for (const std::string& a : attributes) {
+        std::string value;
+        for (const auto& [name, v] : r.attributes) {
+          if (name == a) value = v;
+        }
+        row.push_back(Literal(value));
+      }
+      t.rows.push_back(row);
+    }
+    t.note = "Values are rounded for display; Appendix B lists them as read from the input file.";
+    s.blocks.push_back(t);
+
+    BulletList excluded;
+    for (const LabResult& r : comparison_.results()) {
+      if (!r.included) excluded.items.push_back(fmt::format("{}: {}", Literal(r.lab), Literal(ExclusionReason(r))));
+    }
+    if (!excluded.items.empty()) {
+      s.blocks.push_back(Paragraph{"Results not used for the KCRV (they still receive a degree "
+                                   "of equivalence):"});
+      s.blocks.push_back(excluded);
+    }
+    return s;
+  }
+
+  Section ReferenceValue() const {
+    Section s{"kcrv", "Key comparison reference value", {}, {}};
+    const EstimatorInfo& info = main_.estimator->info;
+    s.blocks.push_back(Paragraph{fmt::format(
+        "Method: {} ({}). Reference: {}.", Code(info.name), Literal(info.description),
+        Literal(info.reference))});
+    std::string why;
+    if (!in_.settings.kcrv_rationale.empty()) {
+      why = "Why this method (the working group's reasons): " + Literal(in_.settings.kcrv_rationale);
+    } else {
+      why = fmt::format("The estimator was chosen {}; no reason was recorded in the report "
+                        "configuration (field kcrv_rationale).",
+                        in_.settings.estimator_source);
+    }
+    s.blocks.push_back(Paragraph{why});
+    const Consistency& c = in_.main->consistency;
+    std::string fit;
+    if (c.dof > 0 && !c.Passes() && !info.between_lab_term) {
+      fit = fmt::format(
+          "The consistency check fails (p = {}) and {} has no between-laboratory term: its "
+          "uncertainty relies on the stated uncertainties, which do not explain the dispersion "
+          "of the results. Section 7 compares estimators that model it.",
+          Significant(c.p_value, 2), Code(info.name));
+    } else if (c.dof > 0 && !c.Passes()) {
+      fit = fmt::format(
+          "The consistency check fails (p = {}); {} models the excess dispersion as a "
+          "between-laboratory standard deviation τ, which enters the uncertainty of the KCRV and "
+          "of the degrees of equivalence.",
+          Significant(c.p_value, 2), Code(info.name));
+    } else if (c.dof > 0 && info.between_lab_term) {
+      fit = fmt::format("The results are consistent (p = {}); {} still estimates a "
+                        "between-laboratory standard deviation τ.",
+                        Significant(c.p_value, 2), Code(info.name));
+    } else if (c.dof > 0) {
+      fit = fmt::format("The results are consistent with their stated uncertainties (p = {}), "
+                        "which supports a KCRV that relies on them.",
+                        Significant(c.p_value, 2));
+    }
+    if (!fit.empty()) s.blocks.push_back(Paragraph{fit});
+
+    Table t;
+    t.caption = fmt::format("The KCRV from {}.", Code(info.name));
+    t.header = {"Quantity", "Value"};
+    t.align = "lr";
+    t.rows.push_back({"KCRV" + InUnit(unit_), Fixed(result_.value, kcrv_decimals_)});
+    t.rows.push_back({fmt::format("u(KCRV){}{}", InUnit(unit_),
+                                  result_.u_kind.empty() ? "" : ", " + result_.u_kind),
+                      Fixed(result_.u, kcrv_decimals_)});
+    if (result_.u_internal) {
+      t.rows.push_back({"internal u" + InUnit(unit_), Fixed(*result_.u_internal, kcrv_decimals_)});
+    }
+    if (result_.u_external) {
+      t.rows.push_back({"external u" + InUnit(unit_), Fixed(*result_.u_external, kcrv_decimals_)});
+    }
+    t.rows.push_back({fmt::format("{} coverage interval{}{}", Percent(coverage_), InUnit(unit_),
+                                  result_.interval_method.empty()
+                                      ? ""
+                                      : fmt::format(" ({})", result_.interval_method)),
+                      Interval(result_.interval_low, result_.interval_high, kcrv_decimals_)});
+    if (HasTau()) {
+      t.rows.push_back({"τ" + InUnit(unit_), Fixed(*result_.tau, kcrv_decimals_)});
+      if (result_.tau_interval) {
+        t.rows.push_back({"interval for τ" + InUnit(unit_),
+                          Interval(result_.tau_interval->first, result_.tau_interval->second,
+                                   kcrv_decimals_)});
+      }
+    }
+    for (const ExtraValue& e : result_.extra) {
+      t.rows.push_back({Literal(e.name), Significant(e.value, 6)});
+    }
+    t.rows.push_back({"uncertainty evaluation", Literal(main_.uncertainty_method)});
+    if (result_.iterations > 0) t.rows.push_back({"iterations", std::to_string(result_.iterations)});
+    s.blocks.push_back(t);
+    if (!result_.message.empty()) s.blocks.push_back(Paragraph{"Note: " + Literal(result_.message)});
+    return s;
+  }
+
+  Section ConsistencySection() const {
+    Section s{"consistency", "Consistency check", {}, {}};
+    const Consistency& c = in_.main->consistency;
+    s.blocks.push_back(Paragraph{
+        "The chi-squared test of the included results about their weighted mean (Cox 2002, "
+        "Procedure A): χ² = Σ ((xᵢ − x_w)/uᵢ)², compared with the chi-squared distribution on "
+        "n − 1 degrees of freedom; the Birge ratio is √(χ²/(n − 1)) and I² = (χ² − (n − 1))/χ² "
+        "the share of the dispersion not explained by the stated uncertainties."});
+    Table t;
+    t.caption = "Consistency of the included results.";
+    t.header = {"Statistic", "Value"};
+    t.align = "lr";
+    t.rows.push_back({"weighted mean x_w" + InUnit(unit_), Fixed(c.weighted_mean, kcrv_decimals_)});
+    t.rows.push_back({"χ²", Significant(c.chi2, 4)});
+    t.rows.push_back({"degrees of freedom", std::to_string(c.dof)});
+    t.rows.push_back({"p = P(χ² > observed)", Significant(c.p_value, 2)});
+    t.rows.push_back({"Birge ratio", Significant(c.birge_ratio, 3)});
+    t.rows.push_back({"I²", std::isfinite(c.i2) ? fmt::format("{:.1f} %", 100 * c.i2) : "\u2013"});
+    s.blocks.push_back(t);
+    s.blocks.push_back(Paragraph{ConsistencySentence()});
+    return s;
+  }
+
+  std::string DoeMethodNote() const {
+    std::string note = fmt::format(
+        "Dᵢ = {}; U(Dᵢ) = k·u(Dᵢ) with k = {:g}; the interval is the {} coverage interval for Dᵢ. ",
+        doe_.convention == DoeConvention::kLeaveOneOut ? "xᵢ − KCRV(without lab i)" : "xᵢ − KCRV",
+        doe_.coverage_factor, Percent(coverage_));
+    note += doe_.dark == DarkUncertainty::kRecognised
+                ? "Dark uncertainty recognised: u²(Dᵢ) includes τ². "
+                : "Dark uncertainty not included in u(Dᵢ). ";
+    note += doe_.covariance == "linear"
+                ? "The covariance of each result with the KCRV is taken from the estimator's "
+                  "weights."
+                : "The covariance of each result with the KCRV is neglected (non-linear "
+                  "estimator).";
+    return note;
+  }
+
+  Section DegreesOfEquivalence() const {
+    Section s{"doe", "Degrees of equivalence", {}, {}};
+    s.blocks.push_back(Paragraph{
+        "Unilateral degrees of equivalence of every participant, included in the KCRV or not "
+        "(CIPM MRA), in the form of the key comparison database (KCDB). The same table is "
+        "written as doe.csv."});
+    Table t;
+    t.caption = fmt::format("Degrees of equivalence with respect to the KCRV ({}).",
+                            Code(EstimatorName()));
+    t.header = {"Lab", "Dᵢ" + InUnit(unit_), "u(Dᵢ)" + InUnit(unit_), "U(Dᵢ)" + InUnit(unit_),
+                fmt::format("{} interval", Percent(coverage_)), "Eₙ", "In KCRV"};
+    t.align = "lrrrrrc";
+    for (const LabDoe& d : doe_.labs) {
+      t.rows.push_back({Literal(d.lab), Fixed(d.d, lab_decimals_), Fixed(d.u, lab_decimals_),
+                        Fixed(d.expanded, lab_decimals_), Interval(d.low, d.high, lab_decimals_),
+                        Fixed(d.en, 2), d.included ? "yes" : "no"});
+    }
+    t.note = DoeMethodNote();
+    s.blocks.push_back(t);
+    s.blocks.push_back(FigureRef{
+        "fig-doe", fmt::format("Degrees of equivalence Dᵢ with their {} intervals (± U(Dᵢ)); "
+                               "open diamonds: results excluded from the KCRV.",
+                               Percent(coverage_))});
+    return s;
+  }
+
+  Section Pairwise() const {
+    Section s{"pairwise", "Pairwise degrees of equivalence", {}, {}};
+    if (!in_.pairwise) {
+      s.blocks.push_back(Paragraph{
+          "Pairwise degrees of equivalence dᵢⱼ = xᵢ − xⱼ are not part of this analysis: this "
+          "version of keycomp does not compute them yet."});
+      return s;
+    }
+    const PairwiseDoeTable& p = *in_.pairwise;
+    const std::size_t n = p.labs.size();
+    s.blocks.push_back(Paragraph{fmt::format(
+        "Bilateral degrees of equivalence dᵢⱼ = xᵢ − xⱼ of every pair of participants with their "
+        "expanded uncertainties U(dᵢⱼ) at {} coverage, also written as pairwise-doe.csv.",
+        Percent(coverage_))});
+    if (n <= 8) {
+      Table t;
+      t.caption = fmt::format("Pairwise degrees of equivalence dᵢⱼ (U(dᵢⱼ)){}: row i, column j.",
+                              InUnit(unit_));
+      t.header.push_back("");
+      t.align = "l";
+      for (const std::string& lab : p.labs) {
+        t.header.push_back(Literal(lab));
+        t.align += 'r';
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        std::vector<std::string> row = {Literal(p.labs[i])};
+        for (std::size_t j = 0; j < n; ++j) {
+          row.push_back(i == j ? "" : fmt::format("{} ({})", Fixed(p.d[i * n + j], lab_decimals_),
+                                                  Fixed(p.expanded[i * n + j], lab_decimals_)));
+        }
+        t.rows.push_back(row);
+      }
+      s.blocks.push_back(t);
+    }
+    s.blocks.push_back(FigureRef{
+        "fig-pairwise-doe", "Pairwise degrees of equivalence: each cell is coloured by "
+                            "dᵢⱼ / U(dᵢⱼ) and outlined where |dᵢⱼ| > U(dᵢⱼ)."});
+    return s;
+  }
+
+  Section Sensitivity() const {
+    Section s{"sensitivity", "Estimator sensitivity", {}, {}};
+    s.blocks.push_back(Paragraph{fmt::format(
+        "How much the KCRV depends on the choice of estimator: every estimator below was run "
+        "on the same included results with the same options ({} coverage). The report's KCRV "
+        "is the one from {}.",
+        Percent(coverage_), Code(EstimatorName()))});
+    Table t;
+    t.caption = "The KCRV from each estimator.";
+    t.header = {"Estimator", "KCRV" + InUnit(unit_), "u" + InUnit(unit_),
+                fmt::format("{} interval", Percent(coverage_)), "τ" + InUnit(unit_), "Status"};
+    t.align = "lrrrrl";
+    for (const EstimatorAnalysis& e : in_.sensitivity->results) {
+      const EstimatorResult& r = e.result;
+      const bool ok = r.status == Status::kOk;
+      t.rows.push_back({Code(e.estimator->info.name) + (e.estimator == main_.estimator ? " (report)" : ""),
+                        ok ? Fixed(r.value, kcrv_decimals_) : "\u2013",
+                        ok ? Fixed(r.u, kcrv_decimals_) : "\u2013",
+                        ok ? Interval(r.interval_low, r.interval_high, kcrv_decimals_) : "\u2013",
+                        ok && r.tau ? Fixed(*r.tau, kcrv_decimals_) : "\u2013",
+                        ok ? "ok" : Literal(fmt::format("{}: {}", ToString(r.status), r.message))});
+    }
+    std::vector<std::string> skipped;
+    for (const std::string& w : in_.sensitivity->warnings) skipped.push_back(Literal(w));
+    if (!skipped.empty()) {
+      t.note = "Not run: " + fmt::format("{}", fmt::join(skipped, "; ")) + ".";
+    }
+    s.blocks.push_back(t);
+    s.blocks.push_back(FigureRef{
+        "fig-estimators",
+        fmt::format("The KCRV and its {} coverage interval from each estimator; the dashed line "
+                    "and the band are the report's KCRV and its interval.",
+                    Percent(coverage_))});
+    if (!in_.leave_one_out.empty()) {
+      Section loo{"leave-one-out", "Leave-one-out", {}, {}};
+      loo.blocks.push_back(Paragraph{fmt::format(
+          "The KCRV from {} recomputed with each included participant left out in turn.",
+          Code(EstimatorName()))});
+      loo.blocks.push_back(FigureRef{"fig-leave-one-out",
+                                     "The KCRV without each participant, with its coverage "
+                                     "interval; the dashed line and the band are the KCRV with "
+                                     "every included participant."});
+      s.subsections.push_back(loo);
+    }
+    if (!result_.kcrv_draws.empty()) {
+      Section mc{"kcrv-distribution", "Distribution of the KCRV", {}, {}};
+      mc.blocks.push_back(Paragraph{fmt::format(
+          "{} draws of the KCRV from the distribution that {} computes it from.",
+          result_.kcrv_draws.size(), Code(EstimatorName()))});
+      mc.blocks.push_back(FigureRef{
+          "fig-kcrv-draws", fmt::format("Histogram of the draws of the KCRV with the KCRV and its "
+                                        "{} coverage interval.",
+                                        Percent(coverage_))});
+      s.subsections.push_back(mc);
+    }
+    return s;
+  }
+
+  Section Reproduce(const std::vector<NamedFigure>& figures) const {
+    Section s{"reproduce", "Reproducing this report", {}, {}};
+    s.blocks.push_back(Paragraph{
+        "Everything needed to reproduce the numbers of this report: the input file (its SHA-256 "
+        "digest identifies it), the options and the software version. This command, run with "
+        "the same keycomp version on the same input, writes the same report:"});
+    s.blocks.push_back(CodeBlock{in_.provenance.command_line});
+    const AnalysisOptions& o = *in_.main_options;
+    KeyValues kv;
+    kv.items.emplace_back("keycomp version", in_.provenance.keycomp_version);
+    kv.items.emplace_back("Input file", Literal(in_.provenance.input_path));
+    kv.items.emplace_back("Input SHA-256", in_.provenance.input_sha256);
+    if (!in_.provenance.config_path.empty()) {
+      kv.items.emplace_back("Report configuration", Literal(in_.provenance.config_path));
+      kv.items.emplace_back("Configuration SHA-256", in_.provenance.config_sha256);
+    }
+    kv.items.emplace_back("Estimator", Code(EstimatorName()));
+    std::vector<std::string> names;
+    for (const EstimatorAnalysis& e : in_.sensitivity->results) names.push_back(Code(e.estimator->info.name));
+    kv.items.emplace_back("Sensitivity estimators", fmt::format("{}", fmt::join(names, ", ")));
+    kv.items.emplace_back("Coverage probability", fmt::format("{:g}", o.estimator.coverage));
+    kv.items.emplace_back("DoE convention", Literal(ToString(doe_.convention)));
+    kv.items.emplace_back("Dark uncertainty in the DoE", Literal(ToString(doe_.dark)));
+    std::vector<std::string> settings;
+    for (const auto& [key, value] : in_.sensitivity_options->estimator.settings) {
+      settings.push_back(Code(key + "=" + value));
+    }
+    kv.items.emplace_back("Estimator settings",
+                          settings.empty() ? "none" : fmt::format("{}", fmt::join(settings, ", ")));
+    kv.items.emplace_back("Monte Carlo trials",
+                          in_.settings.mc_trials == 0 ? "0 (analytic uncertainties)"
+                                                      : std::to_string(in_.settings.mc_trials));
+    kv.items.emplace_back("Seed", std::to_string(in_.settings.seed));
+    kv.items.emplace_back("Date", in_.provenance.date);
+    s.blocks.push_back(kv);
+    std::vector<std::string> files = {"report.html", "report.md", "report.tex",
+                                      "report.pdf (when pdflatex is available)", "results.json",
+                                      "doe.csv"};
+    if (in_.pairwise) files.push_back("pairwise-doe.csv");
+    for (const NamedFigure& f : figures) {
+      files.push_back(fmt::format("{0}.svg, {0}.pdf, {0}.png", f.name));
+    }
+    s.blocks.push_back(Paragraph{"Files of this report:"});
+    BulletList list;
+    for (const std::string& f : files) list.items.push_back(Code(f));
+    s.blocks.push_back(list);
+    return s;
+  }
+
+  Section InputData() const {
+    Section s{"input-data", "Input data", {}, {}};
+    s.blocks.push_back(Paragraph{"The results exactly as read from the input file."});
+    Table t;
+    t.caption = fmt::format("Input data ({}).", Literal(in_.provenance.input_path));
+    t.header = {"Lab", "value" + InUnit(unit_), "u" + InUnit(unit_), "dof", "include"};
+    t.align = "lrrrc";
+    std::vector<std::string> attributes;
+    for (const LabResult& r : comparison_.results()) {
+      for (const auto& [name, value] : r.attributes) {
+        if (std::find(attributes.begin(), attributes.end(), name) == attributes.end()) {
+          attributes.push_back(name);
+        }
+      }
+    }
+    for (const std::string& a : attributes) {
+      t.header.push_back(Literal(a));
+      t.align += 'l';
+    }
+    for (const LabResult& r : comparison_.results()) {
+      std::vector<std::string> row = {Literal(r.lab), Exact(r.value), Exact(r.u), Exact(r.dof),
+                                      r.included ? "1" : "0"};
+      for (const std::string& a : attributes) {
+        std::string value;
+        for (const auto& [name, v] : r.attributes) {
+          if (name == a) value = v;
+        }
+        row.push_back(Literal(value));
+      }
+      t.rows.push_back(row);
+    }
+    t.note = "include = 0 marks a result excluded from the KCRV, by the input file or by the "
+             "report's exclusions.";
+    s.blocks.push_back(t);
+    if (comparison_.has_correlations()) {
+      Table c;
+      c.caption = "Correlations between participants' results.";
+      c.header = {"Lab a", "Lab b", "r"};
+      c.align = "llr";
+      for (const Correlation& r : comparison_.correlations()) {
+        c.rows.push_back({Literal(r.lab_a), Literal(r.lab_b), Exact(r.r)});
+      }
+      s.blocks.push_back(c);
+    }
+    KeyValues meta;
+    const ComparisonInfo& info = comparison_.info();
+    if (!info.id.empty()) meta.items.emplace_back("comparison", Literal(info.id));
+    if (!info.measurand.empty()) meta.items.emplace_back("measurand", Literal(info.measurand));
+    if (!info.unit.empty()) meta.items.emplace_back("unit", Literal(info.unit));
+    if (!info.pilot.empty()) meta.items.emplace_back("pilot", Literal(info.pilot));
+    for (const auto& [k, v] : info.extra) meta.items.emplace_back(Literal(k), Literal(v));
+    if (!meta.items.empty()) {
+      s.blocks.push_back(Paragraph{"Metadata of the input file:"});
+      s.blocks.push_back(meta);
+    }
+    return s;
+  }
+
+  Section Notes() const {
+    Section s{"notes", "Notes and warnings", {}, {}};
+    BulletList list;
+    for (const std::string& w : in_.main->warnings) list.items.push_back(Literal(w));
+    for (const EstimatorAnalysis& e : in_.sensitivity->results) {
+      for (const std::string& w : e.result.warnings) {
+        list.items.push_back(fmt::format("{}: {}", Code(e.estimator->info.name), Literal(w)));
+      }
+    }
+    if (!list.items.empty()) {
+      s.blocks.push_back(Paragraph{"Warnings from the analysis:"});
+      s.blocks.push_back(list);
+    }
+    return s;
+  }
+
+  // ------------------------------------------------------------ data files
+
+  Json ResultsJson() const {
+    Json out = AnalysisToJson(comparison_, *in_.main, *in_.main_options);
+    if (!in_.settings.comparison_id.empty() && in_.settings.comparison_id != comparison_.info().id) {
+      out["comparison"]["input_id"] = comparison_.info().id;
+      out["comparison"]["id"] = in_.settings.comparison_id;
+    }
+    Json exclusions = Json::array();
+    for (const LabResult& r : comparison_.results()) {
+      if (!r.included) exclusions.push_back({{"lab", r.lab}, {"reason", ExclusionReason(r)}});
+    }
+    std::vector<std::string> sensitivity;
+    for (const EstimatorAnalysis& e : in_.sensitivity->results) sensitivity.push_back(e.estimator->info.name);
+    Json settings = Json::object();
+    for (const auto& [key, value] : in_.sensitivity_options->estimator.settings) settings[key] = value;
+    const Provenance& p = in_.provenance;
+    out["report"] = {
+        {"title", in_.settings.title.empty() ? fmt::format("{}: Draft A report", id_)
+                                             : in_.settings.title},
+        {"keycomp_version", p.keycomp_version},
+        {"date", p.date},
+        {"input", {{"path", p.input_path}, {"sha256", p.input_sha256}}},
+        {"config", p.config_path.empty()
+                       ? Json(nullptr)
+                       : Json{{"path", p.config_path}, {"sha256", p.config_sha256}}},
+        {"estimator", EstimatorName()},
+        {"sensitivity_estimators", sensitivity},
+        {"options",
+         {{"coverage", in_.main_options->estimator.coverage},
+          {"mc_trials", in_.settings.mc_trials},
+          {"seed", in_.settings.seed},
+          {"doe_convention", ToString(doe_.convention)},
+          {"dark_uncertainty", ToString(doe_.dark)},
+          {"settings", settings}}},
+        {"exclusions", exclusions},
+        {"command", p.command_line}};
+    Json sens = AnalysisToJson(comparison_, *in_.sensitivity, *in_.sensitivity_options);
+    out["estimator_sensitivity"] = sens["results"];
+    return out;
+  }
+
+  std::string DoeCsv() const {
+    // KCDB form: one row per lab with D_i and U_i, in the comparison's unit, rounded as in the
+    // report's table.
+    std::string csv = "lab,D_i,U_i,unit\n";
+    auto quoted = [](const std::string& s) {
+      if (s.find_first_of(",\"\n") == std::string::npos) return s;
+      std::string q = "\"";
+      for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+      return q + "\"";
+    };
+    for (const LabDoe& d : doe_.labs) {
+      csv += fmt::format("{},{:.{}f},{:.{}f},{}\n", quoted(d.lab), d.d, lab_decimals_, d.expanded,
+                         lab_decimals_, quoted(unit_));
+    }
+    return csv;
+  }
+
+  std::string PairwiseCsv() const {
+    if (!in_.pairwise) return {};
+    const PairwiseDoeTable& p = *in_.pairwise;
+    const std::size_t n = p.labs.size();
+    std::string csv = "lab_i,lab_j,d_ij,U_ij,unit\n";
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < n; ++j) {
+        if (i == j) continue;
+        csv += fmt::format("{},{},{:.{}f},{:.{}f},{}\n", p.labs[i], p.labs[j], p.d[i * n + j],
+                           lab_decimals_, p.expanded[i * n + j], lab_decimals_, unit_);
+      }
+    }
+    return csv;
+  }
+
+  const ReportInputs& in_;
+  const Comparison& comparison_;
+  const EstimatorAnalysis& main_;
+  const EstimatorResult& result_;
+  const DoeResult& doe_;
+  const std::string unit_;
+  const int lab_decimals_;
+  const int kcrv_decimals_;
+  const double coverage_;
+  std::string id_;
+  std::map<std::string, std::string> reasons_;
+};
+
+}  // namespace
+
+ReportContent BuildReport(const ReportInputs& inputs) { return Builder(inputs).Build(); }
+
+}  // namespace keycomp::report
