@@ -6,6 +6,8 @@
 #include <ostream>
 
 #include "cli/analyse_command.h"
+#include "cli/mc_command.h"
+#include "cli/report_command.h"
 #include "core/input_error.h"
 #include "estimators/registry.h"
 #include "keycomp/version.h"
@@ -43,6 +45,10 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
   CLI::App* estimators = app.add_subcommand("estimators", "list every estimator");
   estimators->footer("Example:\n  keycomp estimators");
 
+  McArguments mc_args;
+  CLI::App* mc = app.add_subcommand("mc", "GUM Supplement 1 Monte Carlo evaluation of a measurement model");
+  DeclareMcOptions(*mc, mc_args);
+
   AnalyseArguments analyse_args;
   CLI::App* analyse =
       app.add_subcommand("analyse", "reference values, degrees of equivalence, consistency");
@@ -54,6 +60,9 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
       "  keycomp analyse results.csv --all --format table\n"
       "  keycomp analyse results.csv -e weighted_mean --set weighted_mean.u=external -o kcrv.json\n"
       "Exit codes: 0 success, 1 a computation that could not be done (reported), 2 bad input.");
+
+  ReportArguments report_args;
+  CLI::App* report = AddReportCommand(app, report_args);
 
   try {
     try {
@@ -78,7 +87,9 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
       return 2;
     }
     if (estimators->parsed()) return ListEstimators(out);
+    if (mc->parsed()) return RunMc(mc_args, out, err, stdout_is_terminal);
     if (analyse->parsed()) return RunAnalyse(analyse_args, out, err, stdout_is_terminal);
+    if (report->parsed()) return RunReport(report_args, out, err);
   } catch (const InputError& e) {
     err << "keycomp: " << e.what() << "\n";
     return 2;
