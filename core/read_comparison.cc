@@ -216,8 +216,8 @@ Comparison ParseComparisonCsv(const std::string& text_in, const std::string& sou
     results.push_back(std::move(r));
     if (end == text.size()) break;
   }
-  if (header.empty()) throw InputError(source, line_no, "", "no header line (lab,value,u,...)");
-  if (results.empty()) throw InputError(source, line_no, "", "no results after the header");
+  if (header.empty()) throw InputError(source, 0, "", "no header line (lab,value,u,...)");
+  if (results.empty()) throw InputError(source, header_line, "", "no results after the header");
   return Comparison::Create(source, std::move(info), std::move(results));
 }
 

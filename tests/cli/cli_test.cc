@@ -1,0 +1,128 @@
+// The keycomp binary end to end: cases kept as data in tests/cli/cases.txt (arguments,
+// expected exit code, expected text on stderr and stdout), plus checks of the JSON contract.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/keycomp_cli.h"
+#include "core/text_fields.h"
+#include "test_support.h"
+
+using keycomp::testing::RunBinary;
+using keycomp::testing::SourcePath;
+
+namespace {
+
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
+    s.replace(pos, from.size(), to);
+  }
+  return s;
+}
+
+std::vector<std::string> SplitBar(const std::string& line) {
+  std::vector<std::string> parts;
+  std::stringstream ss(line);
+  std::string part;
+  while (std::getline(ss, part, '|')) parts.emplace_back(keycomp::Trim(part));
+  while (parts.size() < 5) parts.emplace_back();
+  return parts;
+}
+
+}  // namespace
+
+TEST_CASE("CLI cases from tests/cli/cases.txt", "[cli]") {
+  namespace fs = std::filesystem;
+  std::ifstream in(SourcePath("tests/cli/cases.txt"));
+  REQUIRE(in);
+  const std::string data = SourcePath("tests/cli/data");
+  const fs::path tmp = fs::temp_directory_path() / fmt::format("keycomp-cli-{}", ::getpid());
+  fs::create_directories(tmp);
+  std::string line;
+  int count = 0;
+  while (std::getline(in, line)) {
+    if (keycomp::Trim(line).empty() || line[0] == '#') continue;
+    const auto c = SplitBar(line);
+    const fs::path out = tmp / fmt::format("out-{}.json", count++);
+    const std::string args = Replace(Replace(c[2], "{data}", data), "{out}", out.string());
+    SECTION(c[0]) {
+      const auto run = RunBinary(args);
+      INFO("args: " << args << "\nstdout: " << run.out << "\nstderr: " << run.err);
+      CHECK(run.exit_code == std::stoi(c[1]));
+      if (!c[3].empty()) CHECK_THAT(run.err, Catch::Matchers::Contains(c[3]));
+      if (!c[4].empty()) CHECK_THAT(run.out, Catch::Matchers::Contains(c[4]));
+      if (run.exit_code != 0) {
+        // One message, one line; and no output file, complete or partial.
+        CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+        CHECK_FALSE(fs::exists(out));
+        for (const auto& entry : fs::directory_iterator(tmp)) {
+          CHECK(entry.path().string().find(".tmp-") == std::string::npos);
+        }
+      } else if (c[2].find("{out}") != std::string::npos) {
+        CHECK(fs::exists(out));
+      }
+    }
+  }
+  CHECK(count >= 25);
+  fs::remove_all(tmp);
+}
+
+TEST_CASE("analyse JSON follows the contract", "[cli]") {
+  const auto run = RunBinary(fmt::format("analyse '{}' --all --format json",
+                                         SourcePath("datasets/ccqm_k30_pb_wine/results.csv")));
+  REQUIRE(run.exit_code == 0);
+  const auto j = nlohmann::json::parse(run.out);
+  CHECK(j["keycomp_version"] == "0.1.0");
+  CHECK(j["comparison"]["id"] == "CCQM-K30");
+  CHECK(j["comparison"]["unit"] == "mg/kg");
+  CHECK(j["comparison"]["n"] == 11);
+  CHECK(j["comparison"]["n_included"] == 9);
+  for (const char* key : {"chi2", "dof", "p_value", "birge_ratio", "I2"}) {
+    CHECK(j["consistency"].contains(key));
+  }
+  CHECK(j["consistency"]["dof"] == 8);
+  REQUIRE(j["results"].size() >= 3);
+  for (const auto& r : j["results"]) {
+    INFO(r["estimator"]);
+    CHECK(r["kcrv"]["value"].is_number());
+    CHECK(r["kcrv"]["u"].is_number());
+    CHECK(r["kcrv"]["interval"].size() == 2);
+    CHECK(r["kcrv"]["coverage"] == 0.95);
+    CHECK(r.contains("tau"));
+    CHECK(r["uncertainty_method"] == "analytic");
+    REQUIRE(r["doe"].size() == 11);  // every lab, included or not
+    for (const auto& d : r["doe"]) {
+      for (const char* key : {"lab", "d", "u", "U", "interval", "included"}) CHECK(d.contains(key));
+    }
+  }
+  const auto& wm = j["results"][1];
+  CHECK(wm["estimator"] == "weighted_mean");
+  CHECK(wm["tau"].is_null());
+  CHECK(wm["kcrv"].contains("u_internal"));
+  CHECK(wm["kcrv"].contains("u_external"));
+}
+
+TEST_CASE("analyse JSON prints numbers with 17 significant digits", "[cli]") {
+  const auto run = RunBinary(fmt::format("analyse '{}' --format json",
+                                         SourcePath("tests/cli/data/good.csv")));
+  REQUIRE(run.exit_code == 0);
+  // x_wm = (1.0*100 + 1.2*100 + 0.9*25)/225 = 1.1;  printed as %.17g.
+  CHECK_THAT(run.out, Catch::Matchers::Contains("\"value\": 1.0777777777777777"));
+}
+
+TEST_CASE("CSV and table formats, and the in-process entry point", "[cli]") {
+  const std::string input = SourcePath("tests/cli/data/good.csv");
+  const auto csv = RunBinary(fmt::format("analyse '{}' --format csv -e weighted_mean,median", input));
+  REQUIRE(csv.exit_code == 0);
+  CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 1 + 2 * 3);
+  CHECK(csv.out.rfind("estimator,status,kcrv,u_kcrv,tau,", 0) == 0);
+
+  std::ostringstream out, err;
+  const char* argv[] = {"keycomp", "analyse", input.c_str(), "--exclude", "C"};
+  CHECK(keycomp::RunKeycomp(5, argv, out, err, true) == 0);
+  CHECK_THAT(out.str(), Catch::Matchers::Contains("2 included in the reference value"));
+  CHECK_THAT(out.str(), Catch::Matchers::Contains("Degrees of equivalence, weighted_mean"));
+}
