@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <iostream>
 #include <ostream>
 
+#include "cli/progress_bar.h"
 #include "core/input_error.h"
 #include "core/read_comparison.h"
 #include "core/text_fields.h"
@@ -38,8 +42,13 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
                      "CSV of correlations between labs' results: lab_a,lab_b,r");
   command.add_option("--set", args.settings,
                      "estimator setting ESTIMATOR.NAME=VALUE, e.g. weighted_mean.u=external");
-  command.add_option("--doe", args.doe_convention, "degree-of-equivalence convention")
-      ->check(CLI::IsMember({"mra"}));
+  command.add_option("--doe", args.doe_convention,
+                     "degree-of-equivalence convention: mra (default) or leave_one_out")
+      ->check(CLI::IsMember({"mra", "leave_one_out"}));
+  command.add_option("--bootstrap", args.bootstrap,
+                     "with --mc: parametric (default) or nicob (also redraws u_i and tau^2, as "
+                     "the NIST Consensus Builder does)")
+      ->check(CLI::IsMember({"parametric", "nicob"}));
   command.add_option("--dark-uncertainty", args.dark_uncertainty,
                      "tau in the DoE uncertainty: recognised (default with tau) or ignored")
       ->check(CLI::IsMember({"recognised", "recognized", "ignored"}));
@@ -75,6 +84,14 @@ AnalysisOptions BuildAnalysisOptions(const AnalyseArguments& args, const Compari
     options.doe.dark = DarkUncertaintyFromString(args.dark_uncertainty);
   }
   options.doe.convention = DoeConventionFromString(args.doe_convention).value();
+  options.mc.trials = args.mc_trials;
+  options.mc.seed = args.seed;
+  options.mc.threads = args.threads;
+  options.mc.variant = BootstrapVariantFromString(args.bootstrap).value();
+  if (args.mc_trials > 0 && args.mc_trials < 100) {
+    throw InputError("", 0, "--mc", fmt::format("--mc needs at least 100 trials, got {}",
+                                                 args.mc_trials));
+  }
 
   if (args.all) {
     if (!args.estimators.empty()) {
@@ -128,14 +145,11 @@ std::string FormatFor(const AnalyseArguments& args, bool stdout_is_terminal) {
 
 int RunAnalyse(const AnalyseArguments& args, std::ostream& out, std::ostream& err,
                bool stdout_is_terminal) {
-  if (args.mc_trials > 0) {
-    throw InputError("", 0, "--mc",
-                     "Monte Carlo degrees of equivalence are not available in this build; use "
-                     "--mc 0 (analytic)");
-  }
   const Comparison comparison = LoadComparison(args);
   std::vector<std::string> notes;
-  const AnalysisOptions options = BuildAnalysisOptions(args, comparison, notes);
+  AnalysisOptions options = BuildAnalysisOptions(args, comparison, notes);
+  ProgressBar progress(err, ::isatty(STDERR_FILENO) == 1 && &err == &std::cerr);
+  if (options.mc.trials > 0) options.mc.progress = progress.Callback("Monte Carlo");
   Analysis analysis = Analyse(comparison, options);
   analysis.warnings.insert(analysis.warnings.end(), notes.begin(), notes.end());
 

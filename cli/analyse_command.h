@@ -29,6 +29,7 @@ struct AnalyseArguments {
   std::vector<std::string> settings;  ///< ESTIMATOR.NAME=VALUE
   std::string doe_convention = "mra";
   std::string dark_uncertainty;  ///< empty: the estimator's default
+  std::string bootstrap = "parametric";
 };
 
 /// Declares the analyse options on `command`. With `file_output` false, --format and -o FILE

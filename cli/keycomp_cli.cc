@@ -93,6 +93,9 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
   } catch (const InputError& e) {
     err << "keycomp: " << e.what() << "\n";
     return 2;
+  } catch (const ComputationError& e) {
+    err << "keycomp: " << e.what() << "\n";
+    return 1;
   } catch (const std::exception& e) {
     err << "keycomp: internal error: " << e.what() << "\n";
     return 1;

@@ -42,7 +42,19 @@ Analysis Analyse(const Comparison& comparison, const AnalysisOptions& options) {
     }
     entry.result = RunEstimator(*estimator, comparison, own);
     if (entry.result.status == Status::kOk) {
-      entry.doe = ComputeAnalyticDoe(comparison, estimator->info, entry.result, doe_options);
+      const bool draws = !entry.result.kcrv_draws.empty();
+      if (options.mc.trials > 0 || draws) {
+        McDoeOptions mc = options.mc;
+        mc.doe = doe_options;
+        if (mc.trials == 0) mc.trials = entry.result.kcrv_draws.size();
+        entry.mc = RunMonteCarloDoe(*estimator, comparison, own, entry.result, mc);
+        entry.doe = entry.mc->doe;
+        entry.uncertainty_method = draws ? "posterior_draws" : "monte_carlo";
+      } else if (doe_options.convention == DoeConvention::kLeaveOneOut) {
+        entry.doe = ComputeLeaveOneOutDoe(comparison, *estimator, own, entry.result, doe_options);
+      } else {
+        entry.doe = ComputeAnalyticDoe(comparison, estimator->info, entry.result, doe_options);
+      }
     }
     analysis.results.push_back(std::move(entry));
   }

@@ -9,6 +9,7 @@
 #include "core/consistency.h"
 #include "core/doe.h"
 #include "core/estimator.h"
+#include "core/mc_doe.h"
 
 namespace keycomp {
 
@@ -16,13 +17,19 @@ struct AnalysisOptions {
   std::vector<const Estimator*> estimators;  ///< in the order to report them
   EstimatorOptions estimator;
   DoeOptions doe;
+  /// Monte Carlo uncertainties: mc.trials == 0 means analytic only. mc.doe is ignored (doe
+  /// above applies).
+  McDoeOptions mc;
 };
 
 struct EstimatorAnalysis {
   const Estimator* estimator = nullptr;
   EstimatorResult result;
   DoeResult doe;
+  /// "analytic", "monte_carlo" (parametric bootstrap, --mc) or "posterior_draws" (an
+  /// estimator that brings its own draws).
   std::string uncertainty_method = "analytic";
+  std::optional<McDoeResult> mc;  ///< the Monte Carlo evaluation, when one ran
 };
 
 struct Analysis {

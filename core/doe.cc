@@ -3,6 +3,11 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/input_error.h"
 #include "core/run_estimator.h"
 
 namespace keycomp {
@@ -60,6 +65,79 @@ DoeResult ComputeAnalyticDoe(const Comparison& comparison, const EstimatorInfo& 
     doe.en = doe.expanded > 0 ? doe.d / doe.expanded : std::numeric_limits<double>::quiet_NaN();
     out.labs.push_back(std::move(doe));
   }
+  out.pairwise = ComputeAnalyticPairwise(comparison, tau2, out.coverage_factor);
+  return out;
+}
+
+std::vector<PairwiseDoe> ComputeAnalyticPairwise(const Comparison& comparison, double tau2,
+                                                 double coverage_factor) {
+  const Eigen::MatrixXd v = comparison.Covariance();
+  std::vector<PairwiseDoe> pairs;
+  const std::size_t n = comparison.size();
+  pairs.reserve(n * (n - 1) / 2);
+  for (std::size_t a = 0; a < n; ++a) {
+    for (std::size_t b = a + 1; b < n; ++b) {
+      const auto ia = static_cast<Eigen::Index>(a);
+      const auto ib = static_cast<Eigen::Index>(b);
+      PairwiseDoe p;
+      p.a = a;
+      p.b = b;
+      p.d = comparison.results()[a].value - comparison.results()[b].value;
+      const double var = v(ia, ia) + v(ib, ib) - 2 * v(ia, ib) + 2 * tau2;
+      p.u = std::sqrt(std::max(var, 0.0));
+      p.expanded = coverage_factor * p.u;
+      pairs.push_back(p);
+    }
+  }
+  return pairs;
+}
+
+DoeResult ComputeLeaveOneOutDoe(const Comparison& comparison, const Estimator& estimator,
+                                const EstimatorOptions& estimator_options,
+                                const EstimatorResult& result, const DoeOptions& options) {
+  DoeResult out;
+  out.convention = DoeConvention::kLeaveOneOut;
+  out.dark = options.dark.value_or(estimator.info.between_lab_term ? DarkUncertainty::kRecognised
+                                                                   : DarkUncertainty::kIgnored);
+  out.coverage_factor = DoeCoverageFactor(options.coverage);
+  out.covariance = "independent";  // lab i is not in x_ref(-i)
+  if (comparison.n_included() < estimator.info.min_labs + 1) {
+    throw InputError(comparison.source(), 0, "--doe",
+                     fmt::format("leave-one-out DoE with '{}' needs at least {} included labs; "
+                                 "the comparison has {}",
+                                 estimator.info.name, estimator.info.min_labs + 1,
+                                 comparison.n_included()));
+  }
+  const bool recognised = out.dark == DarkUncertainty::kRecognised;
+  for (std::size_t i = 0; i < comparison.size(); ++i) {
+    const LabResult& r = comparison.results()[i];
+    const bool in_ref = r.included && std::find(result.dropped.begin(), result.dropped.end(), i) ==
+                                          result.dropped.end();
+    EstimatorResult without = result;
+    if (r.included) {
+      without = RunEstimator(estimator, comparison.WithExcluded({r.lab}), estimator_options);
+      if (without.status != Status::kOk) {
+        throw ComputationError(fmt::format("leave-one-out without '{}': {}: {}", r.lab,
+                                           ToString(without.status), without.message));
+      }
+    }
+    const double tau = without.tau.value_or(0.0);
+    LabDoe doe;
+    doe.lab = r.lab;
+    doe.included = in_ref;
+    doe.d = r.value - without.value;
+    doe.u = std::sqrt(r.u * r.u + (recognised ? tau * tau : 0.0) + without.u * without.u);
+    doe.expanded = out.coverage_factor * doe.u;
+    doe.low = doe.d - doe.expanded;
+    doe.high = doe.d + doe.expanded;
+    doe.en = doe.d / doe.expanded;
+    doe.kcrv_without = without.value;
+    doe.u_kcrv_without = without.u;
+    out.labs.push_back(doe);
+  }
+  const double tau = result.tau.value_or(0.0);
+  out.pairwise = ComputeAnalyticPairwise(comparison, recognised ? tau * tau : 0.0,
+                                         out.coverage_factor);
   return out;
 }
 

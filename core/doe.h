@@ -11,6 +11,7 @@
 // DoE uses u_i^2 (+ tau^2) + u_ref^2 and says so; the Monte Carlo DoE carries it.
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,21 @@ struct LabDoe {
   double low = 0;        ///< coverage interval for d
   double high = 0;
   double en = 0;         ///< E_n = d / U
+  /// Monte Carlo only: the probabilistically symmetric percentile interval of d.
+  double symmetric_low = std::numeric_limits<double>::quiet_NaN();
+  double symmetric_high = std::numeric_limits<double>::quiet_NaN();
+  /// Leave-one-out only: the KCRV computed without this lab, and its u.
+  double kcrv_without = std::numeric_limits<double>::quiet_NaN();
+  double u_kcrv_without = std::numeric_limits<double>::quiet_NaN();
+};
+
+/// Pairwise degree of equivalence d_ab = x_a - x_b (a < b; d_ba = -d_ab, same u and U).
+struct PairwiseDoe {
+  std::size_t a = 0;  ///< lab indices into the comparison
+  std::size_t b = 0;
+  double d = 0;
+  double u = 0;
+  double expanded = 0;
 };
 
 struct DoeResult {
@@ -47,11 +63,26 @@ struct DoeResult {
   /// "neglected" (non-linear estimator).
   std::string covariance;
   std::vector<LabDoe> labs;
+  /// Every pair a < b of labs, in the order (0,1), (0,2), ..., (1,2), ...
+  std::vector<PairwiseDoe> pairwise;
 };
 
 /// Analytic unilateral DoE for every lab of the comparison, included or not.
 DoeResult ComputeAnalyticDoe(const Comparison& comparison, const EstimatorInfo& info,
                              const EstimatorResult& result, const DoeOptions& options);
+
+/// Leave-one-out unilateral DoE: d_i = x_i - x_ref(-i), with x_ref(-i) the estimator rerun
+/// without lab i (an excluded lab keeps the full KCRV), u^2 = u_i^2 (+ tau(-i)^2) +
+/// u^2(x_ref(-i)). Pairwise DoE as in the analytic case. Throws InputError when removing a lab
+/// leaves fewer labs than the estimator needs.
+DoeResult ComputeLeaveOneOutDoe(const Comparison& comparison, const Estimator& estimator,
+                                const EstimatorOptions& estimator_options,
+                                const EstimatorResult& result, const DoeOptions& options);
+
+/// Analytic pairwise DoE of every pair: u^2 = V_aa + V_bb - 2 V_ab (+ 2 tau^2 when dark
+/// uncertainty is recognised), U = k u.
+std::vector<PairwiseDoe> ComputeAnalyticPairwise(const Comparison& comparison, double tau2,
+                                                 double coverage_factor);
 
 /// The coverage factor of the analytic DoE: 2 at coverage 0.95 (MRA convention), the normal
 /// quantile otherwise.

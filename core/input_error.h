@@ -22,4 +22,11 @@ class InputError : public std::runtime_error {
   std::string field_;
 };
 
+/// A computation that could not be done (an estimator that did not converge inside a larger
+/// computation): the command line reports it and exits with code 1.
+class ComputationError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace keycomp

@@ -77,25 +77,91 @@ Json EstimatorJson(const Comparison& comparison, const EstimatorAnalysis& entry,
   if (r.iterations > 0) out["iterations"] = r.iterations;
   if (!r.warnings.empty()) out["warnings"] = r.warnings;
 
+  if (entry.mc) {
+    const McDoeResult& mc = *entry.mc;
+    out["trials"] = mc.trials;
+    out["seed"] = mc.seed;
+    out["monte_carlo"] = {{"source", mc.source},
+                          {"variant", ToString(mc.variant)},
+                          {"kcrv_mean", Number(mc.kcrv.mean)},
+                          {"histogram",
+                           {{"low", Number(mc.kcrv.histogram.low)},
+                            {"high", Number(mc.kcrv.histogram.high)},
+                            {"counts", mc.kcrv.histogram.counts}}}};
+    Json& k = out["kcrv"];
+    k["u_analytic"] = Number(r.u);
+    k["u"] = Number(mc.kcrv.u);
+    k["interval"] = {Number(mc.kcrv.intervals.symmetric_low),
+                     Number(mc.kcrv.intervals.symmetric_high)};
+    k["shortest_interval"] = {Number(mc.kcrv.intervals.shortest_low),
+                              Number(mc.kcrv.intervals.shortest_high)};
+    k["interval_method"] = "monte_carlo_symmetric";
+  }
   if (r.status == Status::kOk) {
     const DoeResult& doe = entry.doe;
     out["doe_method"] = {{"convention", ToString(doe.convention)},
                          {"dark_uncertainty", ToString(doe.dark)},
-                         {"coverage_factor", doe.coverage_factor},
+                         {"coverage_factor", Number(doe.coverage_factor)},
                          {"covariance_with_kcrv", doe.covariance}};
     Json labs = Json::array();
     for (const LabDoe& d : doe.labs) {
-      labs.push_back({{"lab", d.lab},
-                      {"d", Number(d.d)},
-                      {"u", Number(d.u)},
-                      {"U", Number(d.expanded)},
-                      {"interval", {Number(d.low), Number(d.high)}},
-                      {"En", Number(d.en)},
-                      {"included", d.included}});
+      Json lab = {{"lab", d.lab},
+                  {"d", Number(d.d)},
+                  {"u", Number(d.u)},
+                  {"U", Number(d.expanded)},
+                  {"interval", {Number(d.low), Number(d.high)}},
+                  {"En", Number(d.en)},
+                  {"included", d.included}};
+      if (std::isfinite(d.symmetric_low)) {
+        lab["symmetric_interval"] = {Number(d.symmetric_low), Number(d.symmetric_high)};
+      }
+      if (std::isfinite(d.kcrv_without)) {
+        lab["kcrv_without"] = Number(d.kcrv_without);
+        lab["u_kcrv_without"] = Number(d.u_kcrv_without);
+      }
+      labs.push_back(std::move(lab));
     }
     out["doe"] = labs;
+    Json pairs = Json::array();
+    for (const PairwiseDoe& pd : doe.pairwise) {
+      pairs.push_back({{"lab_a", comparison.results()[pd.a].lab},
+                       {"lab_b", comparison.results()[pd.b].lab},
+                       {"d", Number(pd.d)},
+                       {"u", Number(pd.u)},
+                       {"U", Number(pd.expanded)}});
+    }
+    out["pairwise"] = pairs;
   } else {
     out["doe"] = Json::array();
+  }
+  return out;
+}
+
+/// The pairwise DoE as a matrix: row lab minus column lab, "d (U)".
+std::string PairwiseTable(const Comparison& comparison, const DoeResult& doe, double resolution) {
+  const std::size_t n = comparison.size();
+  if (doe.pairwise.empty()) return {};
+  std::vector<std::string> cell(n * n, "");
+  std::size_t width = 8;
+  for (const PairwiseDoe& p : doe.pairwise) {
+    cell[p.a * n + p.b] = fmt::format("{} ({})", FormatMeasured(p.d, resolution),
+                                      FormatMeasured(p.expanded, resolution));
+    cell[p.b * n + p.a] = fmt::format("{} ({})", FormatMeasured(-p.d, resolution),
+                                      FormatMeasured(p.expanded, resolution));
+    width = std::max({width, cell[p.a * n + p.b].size(), cell[p.b * n + p.a].size()});
+  }
+  std::size_t name_width = 6;
+  for (const LabResult& r : comparison.results()) name_width = std::max(name_width, r.lab.size());
+  std::string out = "\nPairwise degrees of equivalence: row lab minus column lab, d (U)\n";
+  out += fmt::format("{:<{}}", "", name_width);
+  for (const LabResult& r : comparison.results()) out += fmt::format(" {:>{}}", r.lab, width);
+  out += "\n";
+  for (std::size_t a = 0; a < n; ++a) {
+    out += fmt::format("{:<{}}", comparison.results()[a].lab, name_width);
+    for (std::size_t b = 0; b < n; ++b) {
+      out += fmt::format(" {:>{}}", a == b ? "-" : cell[a * n + b], width);
+    }
+    out += "\n";
   }
   return out;
 }
@@ -152,11 +218,15 @@ std::string AnalysisToTable(const Comparison& comparison, const Analysis& analys
                      "tau", fmt::format("{:g} % interval", percent), "status");
   for (const auto& entry : analysis.results) {
     const EstimatorResult& r = entry.result;
+    const McDoeResult* mc = entry.mc ? &*entry.mc : nullptr;
+    const double u = mc ? mc->kcrv.u : r.u;
+    const double low = mc ? mc->kcrv.intervals.symmetric_low : r.interval_low;
+    const double high = mc ? mc->kcrv.intervals.symmetric_high : r.interval_high;
     out += fmt::format("{:<26} {:>16} {:>12} {:>12}  {:<32} {}\n", entry.estimator->info.name,
-                       FormatMeasured(r.value, resolution), FormatMeasured(r.u, resolution),
+                       FormatMeasured(r.value, resolution), FormatMeasured(u, resolution),
                        r.tau ? FormatMeasured(*r.tau, resolution) : "-",
-                       fmt::format("[{}, {}]", FormatMeasured(r.interval_low, resolution),
-                                   FormatMeasured(r.interval_high, resolution)),
+                       fmt::format("[{}, {}]", FormatMeasured(low, resolution),
+                                   FormatMeasured(high, resolution)),
                        r.status == Status::kOk ? "ok" : ToString(r.status));
     if (!r.message.empty()) out += fmt::format("    {}\n", r.message);
     for (const auto& w : r.warnings) out += fmt::format("    warning: {}\n", w);
@@ -165,10 +235,14 @@ std::string AnalysisToTable(const Comparison& comparison, const Analysis& analys
   for (const auto& entry : analysis.results) {
     if (entry.result.status != Status::kOk) continue;
     const DoeResult& doe = entry.doe;
-    out += fmt::format("\nDegrees of equivalence, {} ({} convention, dark uncertainty {}, k = {:.4g}",
+    const std::string expansion =
+        entry.mc ? fmt::format("Monte Carlo, {} trials, seed {}, U = shortest symmetric interval",
+                               entry.mc->trials, entry.mc->seed)
+                 : fmt::format("k = {:.4g}", doe.coverage_factor);
+    out += fmt::format("\nDegrees of equivalence, {} ({} convention, dark uncertainty {}, {}",
                        entry.estimator->info.name, ToString(doe.convention), ToString(doe.dark),
-                       doe.coverage_factor);
-    out += doe.covariance == "linear" ? ")\n" : "; covariance with the KCRV neglected)\n";
+                       expansion);
+    out += doe.covariance == "neglected" ? "; covariance with the KCRV neglected)\n" : ")\n";
     out += fmt::format("{:<16} {:>8} {:>14} {:>12} {:>12} {:>8}\n", "lab", "included", "d", "u(d)",
                        "U(d)", "E_n");
     for (const LabDoe& d : doe.labs) {
@@ -177,14 +251,16 @@ std::string AnalysisToTable(const Comparison& comparison, const Analysis& analys
                          FormatMeasured(d.u, resolution), FormatMeasured(d.expanded, resolution),
                          d.en);
     }
+    out += PairwiseTable(comparison, doe, resolution);
   }
   for (const auto& w : analysis.warnings) out += fmt::format("\nwarning: {}\n", w);
   return out;
 }
 
-std::string AnalysisToCsv(const Comparison& /*comparison*/, const Analysis& analysis) {
+std::string AnalysisToCsv(const Comparison& comparison, const Analysis& analysis) {
   std::string out =
-      "estimator,status,kcrv,u_kcrv,tau,kcrv_low,kcrv_high,lab,included,d,u,U,d_low,d_high,En\n";
+      "kind,estimator,status,kcrv,u_kcrv,tau,kcrv_low,kcrv_high,lab,lab_b,included,d,u,U,d_low,"
+      "d_high,En\n";
   auto num = [](double x) { return std::isfinite(x) ? fmt::format("{:.17g}", x) : ""; };
   auto quoted = [](const std::string& s) {
     if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -196,11 +272,20 @@ std::string AnalysisToCsv(const Comparison& /*comparison*/, const Analysis& anal
     const EstimatorResult& r = entry.result;
     const std::string head =
         fmt::format("{},{},{},{},{},{},{}", entry.estimator->info.name, ToString(r.status),
-                    num(r.value), num(r.u), r.tau ? num(*r.tau) : "", num(r.interval_low),
-                    num(r.interval_high));
+                    num(r.value), num(entry.mc ? entry.mc->kcrv.u : r.u),
+                    r.tau ? num(*r.tau) : "",
+                    num(entry.mc ? entry.mc->kcrv.intervals.symmetric_low : r.interval_low),
+                    num(entry.mc ? entry.mc->kcrv.intervals.symmetric_high : r.interval_high));
     for (const LabDoe& d : entry.doe.labs) {
-      out += fmt::format("{},{},{},{},{},{},{},{},{}\n", head, quoted(d.lab), d.included ? 1 : 0,
-                         num(d.d), num(d.u), num(d.expanded), num(d.low), num(d.high), num(d.en));
+      out += fmt::format("unilateral,{},{},,{},{},{},{},{},{},{}\n", head, quoted(d.lab),
+                         d.included ? 1 : 0, num(d.d), num(d.u), num(d.expanded), num(d.low),
+                         num(d.high), num(d.en));
+    }
+    for (const PairwiseDoe& p : entry.doe.pairwise) {
+      out += fmt::format("pairwise,{},{},{},,{},{},{},{},{},\n", head,
+                         quoted(comparison.results()[p.a].lab),
+                         quoted(comparison.results()[p.b].lab), num(p.d), num(p.u),
+                         num(p.expanded), num(p.d - p.expanded), num(p.d + p.expanded));
     }
   }
   return out;

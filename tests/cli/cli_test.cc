@@ -117,8 +117,9 @@ TEST_CASE("CSV and table formats, and the in-process entry point", "[cli]") {
   const std::string input = SourcePath("tests/cli/data/good.csv");
   const auto csv = RunBinary(fmt::format("analyse '{}' --format csv -e weighted_mean,median", input));
   REQUIRE(csv.exit_code == 0);
-  CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 1 + 2 * 3);
-  CHECK(csv.out.rfind("estimator,status,kcrv,u_kcrv,tau,", 0) == 0);
+  // Per estimator: 3 unilateral rows and 3 pairwise rows.
+  CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 1 + 2 * (3 + 3));
+  CHECK(csv.out.rfind("kind,estimator,status,kcrv,u_kcrv,tau,", 0) == 0);
 
   std::ostringstream out, err;
   const char* argv[] = {"keycomp", "analyse", input.c_str(), "--exclude", "C"};
