@@ -127,3 +127,25 @@ TEST_CASE("CSV and table formats, and the in-process entry point", "[cli]") {
   CHECK_THAT(out.str(), Catch::Matchers::Contains("2 included in the reference value"));
   CHECK_THAT(out.str(), Catch::Matchers::Contains("Degrees of equivalence, weighted_mean"));
 }
+
+TEST_CASE("analyse --mc: contract fields and identical output for 1 and 2 threads", "[cli][mc]") {
+  const std::string input = SourcePath("datasets/ccqm_k25_pcb28/results.csv");
+  const std::string args =
+      fmt::format("analyse '{}' -e dersimonian_laird,median --mc 40000 --seed 5 --format json", input);
+  const auto one = RunBinary(args + " --threads 1");
+  const auto two = RunBinary(args + " --threads 2");
+  REQUIRE(one.exit_code == 0);
+  CHECK(one.out == two.out);
+  const auto j = nlohmann::json::parse(one.out);
+  for (const auto& r : j["results"]) {
+    CHECK(r["uncertainty_method"] == "monte_carlo");
+    CHECK(r["trials"] == 40000);
+    CHECK(r["seed"] == 5);
+    CHECK(r["kcrv"].contains("shortest_interval"));
+    CHECK(r["pairwise"].size() == 15);
+    CHECK(r["doe"][0].contains("symmetric_interval"));
+  }
+  const auto bad = RunBinary(args + " --mc 10");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Matchers::Contains("at least 100 trials"));
+}
