@@ -67,11 +67,12 @@ std::vector<double> Resample(const LabSample& sample, std::size_t trials, std::u
   std::atomic<std::size_t> next{0};
   auto worker = [&]() {
     std::vector<double> draw(n);
-    std::normal_distribution<double> normal(0.0, 1.0);
-    std::gamma_distribution<double> gamma;
     for (std::size_t b = next++; b < blocks; b = next++) {
+      // Fresh distribution objects per block: both cache state between calls (the polar
+      // method's second normal), which must not leak from one block into the next.
       std::mt19937_64 gen = BlockGenerator(seed, stream, b);
-      normal.reset();
+      std::normal_distribution<double> normal(0.0, 1.0);
+      std::gamma_distribution<double> gamma;
       const std::size_t end = std::min(trials, (b + 1) * kBlockSize);
       for (std::size_t t = b * kBlockSize; t < end; ++t) {
         for (std::size_t i = 0; i < n; ++i) {
