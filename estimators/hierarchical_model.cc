@@ -323,9 +323,16 @@ void DrawFromQuadrature(const Problem& p, const Quadrature& q, std::size_t count
                                 0.0, 1.0);
     const double z = q.z[k] + t * q.h;
     const double tau_d = TauOf(p, z);
-    const GaussConditional cond = Conditional(p.x, p.u2, tau_d);
+    // mu | tau: weighted mean and 1/W (no likelihood needed here).
+    const double t2 = tau_d * tau_d;
+    double w_sum = 0, wx = 0;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      const double w = 1 / (p.u2[i] + t2);
+      w_sum += w;
+      wx += w * p.x[i];
+    }
     tau[d] = tau_d;
-    mu[d] = cond.mean + std::sqrt(cond.var) * rng.Normal();
+    mu[d] = wx / w_sum + rng.Normal() / std::sqrt(w_sum);
   }
 }
 
