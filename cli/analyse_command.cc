@@ -9,6 +9,7 @@
 
 #include "cli/progress_bar.h"
 #include "core/input_error.h"
+#include "core/mc/lab_models.h"
 #include "core/read_comparison.h"
 #include "core/text_fields.h"
 #include "estimators/registry.h"
@@ -55,7 +56,8 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
 }
 
 Comparison LoadComparison(const AnalyseArguments& args) {
-  Comparison comparison = ReadComparisonFile(args.input);
+  // Labs that name a model file (column or key `model`) get their Monte Carlo result.
+  Comparison comparison = mc::ReadComparisonWithLabModels(args.input, {args.seed, args.threads});
   if (!args.correlations.empty()) {
     comparison = comparison.WithCorrelations(ReadCorrelationsCsv(args.correlations));
   }
