@@ -109,9 +109,16 @@ struct EstimatorInfo {
 
 using EstimateFunction = EstimatorResult (*)(const LabSample&, const EstimatorOptions&);
 
+/// Optional fast path for the Monte Carlo DoE (millions of calls): the KCRV alone, the same
+/// number as estimate().value up to rounding, NaN when it cannot be computed; no heap
+/// allocation beyond `workspace`, which the caller reuses across calls.
+using PointFunction = double (*)(const LabSample&, const EstimatorOptions&,
+                                 std::vector<double>& workspace);
+
 struct Estimator {
   EstimatorInfo info;
   EstimateFunction estimate;
+  PointFunction point = nullptr;
 };
 
 }  // namespace keycomp

@@ -73,6 +73,8 @@ struct McDoeResult {
   std::string source;  ///< "parametric_bootstrap", "nicob_bootstrap" or "estimator_draws"
   McKcrv kcrv;
   DoeResult doe;  ///< unilateral and pairwise DoE from the draws
+  double seconds_trials = 0;   ///< wall time of the draws and estimator recomputations
+  double seconds_summary = 0;  ///< wall time of the summaries (intervals, pairwise DoE)
 };
 
 /// Runs the Monte Carlo evaluation. `point` is the estimator's result on the data (from

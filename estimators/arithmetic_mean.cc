@@ -37,4 +37,15 @@ EstimatorResult EstimateArithmeticMean(const LabSample& sample, const EstimatorO
   return r;
 }
 
+double ArithmeticMeanPoint(const LabSample& sample, const EstimatorOptions& /*options*/,
+                           std::vector<double>& /*workspace*/) {
+  const double n = static_cast<double>(sample.size());
+  double sum = 0;
+  for (double x : sample.x) sum += x;
+  const double mean = sum / n;
+  double residual = 0;
+  for (double x : sample.x) residual += x - mean;
+  return mean + residual / n;
+}
+
 }  // namespace keycomp

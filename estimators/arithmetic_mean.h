@@ -5,6 +5,8 @@
 // external u = s/sqrt(n) reflects the observed scatter (as in CCT-K7).
 #pragma once
 
+#include <vector>
+
 #include "core/estimator.h"
 
 namespace keycomp {
@@ -12,6 +14,10 @@ namespace keycomp {
 /// x = sum x_i / n; u_internal = sqrt(sum u_i^2)/n; u_external = s/sqrt(n) (default).
 /// Setting: u=internal|external.
 EstimatorResult EstimateArithmeticMean(const LabSample& sample, const EstimatorOptions& options);
+
+/// The KCRV alone, without allocation (the Monte Carlo fast path; see core/estimator.h).
+double ArithmeticMeanPoint(const LabSample& sample, const EstimatorOptions& options,
+            std::vector<double>& workspace);
 
 inline constexpr EstimatorInfo kArithmeticMeanInfo{
     "arithmetic_mean",

@@ -9,6 +9,8 @@
 // random_effects_common.h). tau_interval is the Q-profile interval (Viechtbauer 2007).
 #pragma once
 
+#include <vector>
+
 #include "core/estimator.h"
 
 namespace keycomp {
@@ -16,6 +18,10 @@ namespace keycomp {
 /// DerSimonian-Laird tau^2 (closed form) and the random-effects weighted mean.
 EstimatorResult EstimateDerSimonianLaird(const LabSample& sample,
                                          const EstimatorOptions& options);
+
+/// The KCRV alone, without allocation (the Monte Carlo fast path; see core/estimator.h).
+double DerSimonianLairdPoint(const LabSample& sample, const EstimatorOptions& options,
+                             std::vector<double>& workspace);
 
 inline constexpr EstimatorInfo kDerSimonianLairdInfo{
     "dersimonian_laird",

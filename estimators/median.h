@@ -7,12 +7,18 @@
 // neglects its covariance with each lab; cox_procedure_b and --mc carry it.
 #pragma once
 
+#include <vector>
+
 #include "core/estimator.h"
 
 namespace keycomp {
 
 /// The median, with u = 1.253 MADe / sqrt(n).
 EstimatorResult EstimateMedian(const LabSample& sample, const EstimatorOptions& options);
+
+/// The KCRV alone, without allocation (the Monte Carlo fast path; see core/estimator.h).
+double MedianPoint(const LabSample& sample, const EstimatorOptions& options,
+            std::vector<double>& workspace);
 
 inline constexpr EstimatorInfo kMedianInfo{
     "median", "median of the results; u = 1.253 MADe/sqrt(n)",

@@ -26,9 +26,9 @@ namespace {
 
 // One line per estimator: its description and its function.
 const Estimator kBuiltinEstimators[] = {
-    {kArithmeticMeanInfo, &EstimateArithmeticMean},
-    {kWeightedMeanInfo, &EstimateWeightedMean},
-    {kMedianInfo, &EstimateMedian},
+    {kArithmeticMeanInfo, &EstimateArithmeticMean, &ArithmeticMeanPoint},
+    {kWeightedMeanInfo, &EstimateWeightedMean, &WeightedMeanPoint},
+    {kMedianInfo, &EstimateMedian, &MedianPoint},
     {kLinearPoolInfo, &EstimateLinearPool},
     {kHierarchicalGaussInfo, &EstimateHierarchicalGauss},
     {kHierarchicalLaplaceInfo, &EstimateHierarchicalLaplace},
@@ -40,7 +40,7 @@ const Estimator kBuiltinEstimators[] = {
     {kLargestConsistentSubsetInfo, &EstimateLargestConsistentSubset},
     {kPowerModeratedMeanInfo, &EstimatePowerModeratedMean},
     {kBirgeWeightedMeanInfo, &EstimateBirgeWeightedMean},
-    {kDerSimonianLairdInfo, &EstimateDerSimonianLaird},
+    {kDerSimonianLairdInfo, &EstimateDerSimonianLaird, &DerSimonianLairdPoint},
     {kPauleMandelInfo, &EstimatePauleMandel},
     {kRestrictedMaximumLikelihoodInfo, &EstimateRestrictedMaximumLikelihood},
     {kMaximumLikelihoodInfo, &EstimateMaximumLikelihood},

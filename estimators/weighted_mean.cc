@@ -42,4 +42,20 @@ EstimatorResult EstimateWeightedMean(const LabSample& sample, const EstimatorOpt
   return r;
 }
 
+double WeightedMeanPoint(const LabSample& sample, const EstimatorOptions& /*options*/,
+                         std::vector<double>& /*workspace*/) {
+  double sw = 0, swx = 0;
+  for (std::size_t i = 0; i < sample.size(); ++i) {
+    const double w = 1 / (sample.u[i] * sample.u[i]);
+    sw += w;
+    swx += w * sample.x[i];
+  }
+  double mean = swx / sw;
+  double residual = 0;
+  for (std::size_t i = 0; i < sample.size(); ++i) {
+    residual += (sample.x[i] - mean) / (sample.u[i] * sample.u[i]);
+  }
+  return mean + residual / sw;
+}
+
 }  // namespace keycomp
