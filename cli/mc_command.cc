@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <iostream>
 #include <ostream>
 
+#include "cli/progress_bar.h"
 #include "core/input_error.h"
 #include "core/mc/engine.h"
 #include "core/mc/model_file.h"
@@ -17,42 +17,6 @@
 
 namespace keycomp {
 namespace {
-
-/// A progress bar on stderr, shown only when stderr is a terminal and the run has lasted more
-/// than a second; redrawn at most ten times a second and erased at the end.
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(Clock::now()) {}
-  ~ProgressBar() {
-    if (shown_) std::cerr << "\r" << std::string(72, ' ') << "\r" << std::flush;
-  }
-
-  void Update(std::size_t done, std::size_t planned) {
-    if (!enabled_) return;
-    const auto now = Clock::now();
-    if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(100)) {
-      return;
-    }
-    last_ = now;
-    shown_ = true;
-    if (planned > 0) {
-      const double fraction = static_cast<double>(done) / static_cast<double>(planned);
-      const int filled = static_cast<int>(40 * fraction);
-      std::cerr << fmt::format("\r[{:<40}] {:3.0f} %  {} trials", std::string(filled, '#'),
-                               100 * fraction, done)
-                << std::flush;
-    } else {
-      std::cerr << fmt::format("\radaptive Monte Carlo: {} trials", done) << std::flush;
-    }
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  bool enabled_;
-  bool shown_ = false;
-  Clock::time_point start_;
-  Clock::time_point last_{};
-};
 
 int ListBuiltins(std::ostream& out) {
   for (const mc::BuiltinModel& m : mc::BuiltinModels()) {
@@ -122,9 +86,19 @@ int RunMc(const McArguments& args, std::ostream& out, std::ostream& err,
   options.coverage = args.coverage.value_or(model.coverage);
   options.histogram_bins = args.bins;
   options.drop_nonfinite = args.drop_nonfinite;
-  ProgressBar bar(&err == &std::cerr && ::isatty(STDERR_FILENO) == 1);
-  options.progress = [&bar](std::size_t done, std::size_t planned) { bar.Update(done, planned); };
-  const mc::McResult result = mc::RunMonteCarlo(model, *compiled, options);
+  mc::McResult result;
+  {
+    ProgressBar bar(err, ::isatty(STDERR_FILENO) == 1 && &err == &std::cerr);
+    // The adaptive procedure's length is not known in advance: its bar runs to --max-trials.
+    if (auto update = bar.Callback(args.adaptive ? "adaptive Monte Carlo" : "Monte Carlo")) {
+      const double cap = static_cast<double>(args.max_trials);
+      options.progress = [update, cap](std::size_t done, std::size_t planned) {
+        update(planned > 0 ? static_cast<double>(done) / static_cast<double>(planned)
+                           : std::min(1.0, static_cast<double>(done) / cap));
+      };
+    }
+    result = mc::RunMonteCarlo(model, *compiled, options);
+  }
 
   std::string format = args.format;
   if (format.empty()) {
