@@ -277,16 +277,29 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
   });
   out.doe.coverage_factor = std::numeric_limits<double>::quiet_NaN();
 
-  // Pairwise DoE from the same draws.
+  // Pairwise DoE from the same draws: one fused pass (deviations from d_ab, their moments and
+  // absolute values), then one selection. Deviations from d_ab keep the sums well conditioned.
   mc::ParallelForBlocks(out.doe.pairwise.size(), threads, [&](std::size_t k, unsigned worker) {
     PairwiseDoe& pair = out.doe.pairwise[k];
-    std::vector<double>& d = work[worker];
-    d.resize(trials);
+    std::vector<double>& absolute = work[worker];
+    absolute.resize(trials);
+    const double* a = &own[pair.a * trials];
+    const double* b = &own[pair.b * trials];
+    double sum = 0, squares = 0;
     for (std::size_t t = 0; t < trials; ++t) {
-      d[t] = own[pair.a * trials + t] - own[pair.b * trials + t];
+      const double deviation = a[t] - b[t] - pair.d;
+      sum += deviation;
+      squares += deviation * deviation;
+      absolute[t] = std::abs(deviation);
     }
-    pair.u = mc::Moments::Of(d).StandardDeviation();
-    pair.expanded = SymmetricHalfWidth(d, pair.d, p, work2[worker]);
+    const double m = static_cast<double>(trials);
+    const double mean = sum / m;
+    pair.u = std::sqrt(std::max(0.0, (squares - m * mean * mean) / (m - 1)));
+    const auto q = static_cast<std::size_t>(std::ceil(p * m));
+    const std::size_t index = std::min(trials, std::max<std::size_t>(q, 1)) - 1;
+    std::nth_element(absolute.begin(), absolute.begin() + static_cast<std::ptrdiff_t>(index),
+                     absolute.end());
+    pair.expanded = absolute[index];
   });
   out.seconds_summary =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - trials_done).count();
