@@ -10,6 +10,7 @@ packages=(
   libeigen3-dev libboost-math-dev libceres-dev
   catch2 libcli11-dev nlohmann-json3-dev libfmt-dev
   libmuparser-dev libcairo2-dev
+  chromium texlive-latex-base
 )
 if [[ "${1:-}" == "--oracle" ]]; then
   packages+=(r-base-core r-cran-metafor r-cran-metadat)
