@@ -97,8 +97,7 @@ int main(int argc, char** argv) {
       } else {
         try {
           auto start = Clock::now();
-          keycomp::EstimatorResult r =
-              keycomp::RunEstimator(estimator, comparisons[k], options);
+          keycomp::EstimatorResult r = keycomp::RunEstimator(estimator, comparisons[k], options);
           const double first = Seconds(Clock::now() - start);
           if (r.status != keycomp::Status::kOk) {
             cell = std::string(keycomp::ToString(r.status));
@@ -106,8 +105,8 @@ int main(int argc, char** argv) {
             cell = FormatSeconds(first) + "*";
             too_slow = true;
           } else {
-            const auto reps = static_cast<std::size_t>(
-                std::clamp(budget / 3 / std::max(first, 1e-9), 1.0, 1e6));
+            const auto reps =
+                static_cast<std::size_t>(std::clamp(budget / 3 / std::max(first, 1e-9), 1.0, 1e6));
             double best = first;
             for (int batch = 0; batch < 3; ++batch) {
               start = Clock::now();

@@ -39,8 +39,9 @@ EstimatorResult EstimateBirgeWeightedMean(const LabSample& sample,
   EstimatorResult r;
   if (!std::isfinite(wm.mean) || !std::isfinite(chi2) || !std::isfinite(u_internal)) {
     r.status = Status::kFailed;
-    r.message = "numerical overflow: the uncertainties span too many orders of magnitude for "
-                "1/u^2 weights in double precision";
+    r.message =
+        "numerical overflow: the uncertainties span too many orders of magnitude for "
+        "1/u^2 weights in double precision";
     return r;
   }
   r.value = wm.mean;

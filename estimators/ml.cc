@@ -1,7 +1,5 @@
 #include "estimators/ml.h"
 
-#include <fmt/format.h>
-
 #include "estimators/random_effects_common.h"
 
 namespace keycomp {
@@ -10,16 +8,16 @@ EstimatorResult EstimateMaximumLikelihood(const LabSample& sample,
                                           const EstimatorOptions& options) {
   using namespace random_effects;
   const UncertaintyMethod method = ReadUncertaintyMethod(kMaximumLikelihoodInfo.name, options);
+  if (auto failed = RejectOverflowingWeights(sample)) return *failed;
   const LikelihoodMaximum max = MaximiseLikelihood(sample, /*restricted=*/false);
   if (!max.converged) {
     EstimatorResult failed;
     failed.status = Status::kNotConverged;
-    failed.message = fmt::format("{}: the root search for the score equation in tau^2 did not "
-                                 "converge",
-                                 kMaximumLikelihoodInfo.name);
+    failed.message = "the root search for the score equation in tau^2 did not converge";
     return failed;
   }
-  EstimatorResult r = CompleteRandomEffectsResult(sample, options, method, max.tau2);
+  EstimatorResult r =
+      CompleteRandomEffectsResult(kMaximumLikelihoodInfo.name, sample, options, method, max.tau2);
   r.iterations = max.iterations;
   if (max.at_boundary) r.message = "tau^2 = 0: the likelihood decreases from the boundary";
   return r;

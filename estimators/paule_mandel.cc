@@ -7,6 +7,7 @@ namespace keycomp {
 EstimatorResult EstimatePauleMandel(const LabSample& sample, const EstimatorOptions& options) {
   using namespace random_effects;
   const UncertaintyMethod method = ReadUncertaintyMethod(kPauleMandelInfo.name, options);
+  if (auto failed = RejectOverflowingWeights(sample)) return *failed;
   const double dof = static_cast<double>(sample.size() - 1);
   const double q0 = CochranQ(sample);
   double tau2 = 0;
@@ -20,13 +21,14 @@ EstimatorResult EstimatePauleMandel(const LabSample& sample, const EstimatorOpti
     if (!root.converged) {
       EstimatorResult failed;
       failed.status = Status::kNotConverged;
-      failed.message = "paule_mandel: the root search for tau^2 did not converge";
+      failed.message = "the root search for tau^2 did not converge";
       return failed;
     }
     tau2 = root.value;
     iterations = root.iterations;
   }
-  EstimatorResult r = CompleteRandomEffectsResult(sample, options, method, tau2);
+  EstimatorResult r =
+      CompleteRandomEffectsResult(kPauleMandelInfo.name, sample, options, method, tau2);
   r.iterations = iterations;
   return r;
 }

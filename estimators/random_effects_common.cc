@@ -24,6 +24,10 @@ std::vector<double> WeightsAtTau2(const LabSample& sample, double tau2) {
 
 constexpr int kMaxRootIterations = 400;
 
+constexpr const char* kOverflowMessage =
+    "numerical overflow: the uncertainties span too many orders of magnitude for 1/u^2 weights "
+    "in double precision";
+
 }  // namespace
 
 MeanAtTau2 FitAtTau2(const LabSample& sample, double tau2) {
@@ -100,19 +104,18 @@ Root SolveBracketed(const std::function<double(double)>& f, const Bracket& brack
   // Relative tolerance of 4 ulp; an absolute floor at the smallest normal number so that a
   // root at (or next to) zero ends the search too.
   auto close_enough = [](double a, double b) {
-    const double scale = std::max(std::min(std::abs(a), std::abs(b)),
-                                  std::numeric_limits<double>::min());
+    const double scale =
+        std::max(std::min(std::abs(a), std::abs(b)), std::numeric_limits<double>::min());
     return std::abs(a - b) <= 4 * std::numeric_limits<double>::epsilon() * scale;
   };
   std::uintmax_t iterations = kMaxRootIterations;
   try {
-    const auto [a, b] = boost::math::tools::toms748_solve(f, bracket.low, bracket.high,
-                                                          bracket.f_low, bracket.f_high,
-                                                          close_enough, iterations);
+    const auto [a, b] = boost::math::tools::toms748_solve(
+        f, bracket.low, bracket.high, bracket.f_low, bracket.f_high, close_enough, iterations);
     root.value = a + 0.5 * (b - a);
     root.iterations = static_cast<int>(iterations);
-    root.converged = iterations < static_cast<std::uintmax_t>(kMaxRootIterations) &&
-                     std::isfinite(root.value);
+    root.converged =
+        iterations < static_cast<std::uintmax_t>(kMaxRootIterations) && std::isfinite(root.value);
   } catch (const std::exception&) {
     root.converged = false;
   }
@@ -209,17 +212,29 @@ double ProfileLogLikelihood(const LabSample& sample, double tau2, bool restricte
   return l;
 }
 
+std::optional<EstimatorResult> RejectOverflowingWeights(const LabSample& sample) {
+  for (std::size_t i = 0; i < sample.size(); ++i) {
+    if (!(1 / (sample.u[i] * sample.u[i]) <= 1e150)) {
+      EstimatorResult failed;
+      failed.status = Status::kFailed;
+      failed.message = kOverflowMessage;
+      return failed;
+    }
+  }
+  return std::nullopt;
+}
+
 UncertaintyMethod ReadUncertaintyMethod(const char* estimator, const EstimatorOptions& options) {
   SettingsReader settings(estimator, options.settings);
-  const std::string u = settings.Choice(
-      "u", {"default", "knapp_hartung", "modified_knapp_hartung"}, "default");
+  const std::string u =
+      settings.Choice("u", {"default", "knapp_hartung", "modified_knapp_hartung"}, "default");
   settings.RejectUnknown();
   if (u == "knapp_hartung") return UncertaintyMethod::kKnappHartung;
   if (u == "modified_knapp_hartung") return UncertaintyMethod::kModifiedKnappHartung;
   return UncertaintyMethod::kDefault;
 }
 
-EstimatorResult CompleteRandomEffectsResult(const LabSample& sample,
+EstimatorResult CompleteRandomEffectsResult(const char* estimator, const LabSample& sample,
                                             const EstimatorOptions& options,
                                             UncertaintyMethod method, double tau2) {
   EstimatorResult r;
@@ -229,8 +244,7 @@ EstimatorResult CompleteRandomEffectsResult(const LabSample& sample,
   if (!std::isfinite(tau2) || !std::isfinite(fit.mu) || !std::isfinite(u_random_effects) ||
       !std::isfinite(fit.q)) {
     r.status = Status::kFailed;
-    r.message = "numerical overflow: the uncertainties span too many orders of magnitude for "
-                "1/u^2 weights in double precision";
+    r.message = kOverflowMessage;
     return r;
   }
   r.value = fit.mu;
@@ -249,10 +263,10 @@ EstimatorResult CompleteRandomEffectsResult(const LabSample& sample,
     r.u = u_random_effects;
     r.u_kind = "random_effects";
     if (n < kFewLabsForNormalInterval) {
-      r.warnings.push_back(fmt::format(
-          "the normal (z) interval with tau estimated from only {} labs undercovers "
-          "(IntHout et al. 2014); consider --set ESTIMATOR.u=modified_knapp_hartung",
-          n));
+      r.warnings.push_back(
+          fmt::format("the normal (z) interval with tau estimated from only {} labs undercovers "
+                      "(IntHout et al. 2014); consider --set {}.u=modified_knapp_hartung",
+                      n, estimator));
     }
   } else {
     const double q = fit.q / static_cast<double>(dof);

@@ -33,10 +33,10 @@ MeanAtTau2 FitAtTau2(const LabSample& sample, double tau2);
 
 /// Sums of the weights w*_i at tau2 that the likelihood scores need.
 struct WeightSums {
-  double sum_w = 0;      ///< sum w*_i
-  double sum_w2 = 0;     ///< sum w*_i^2
-  double sum_w2r2 = 0;   ///< sum w*_i^2 (x_i - mu)^2
-  double spread = 0;     ///< sum w*_i - sum w*_i^2 / sum w*_i, without cancellation
+  double sum_w = 0;     ///< sum w*_i
+  double sum_w2 = 0;    ///< sum w*_i^2
+  double sum_w2r2 = 0;  ///< sum w*_i^2 (x_i - mu)^2
+  double spread = 0;    ///< sum w*_i - sum w*_i^2 / sum w*_i, without cancellation
 };
 WeightSums WeightSumsAtTau2(const LabSample& sample, double tau2);
 
@@ -107,6 +107,11 @@ LikelihoodMaximum MaximiseLikelihood(const LabSample& sample, bool restricted);
 /// the constant; for the scaled data the estimator sees.
 double ProfileLogLikelihood(const LabSample& sample, double tau2, bool restricted);
 
+/// A kFailed result when some weight 1/u_i^2 of the (scaled) data exceeds 1e150, so that
+/// the sums of squared weights the scores need could overflow: uncertainties spanning more than
+/// about 75 orders of magnitude. Empty otherwise.
+std::optional<EstimatorResult> RejectOverflowingWeights(const LabSample& sample);
+
 /// How the KCRV's uncertainty is formed (setting `u`).
 enum class UncertaintyMethod {
   kDefault,               ///< u = 1/sqrt(sum w*), normal interval
@@ -123,7 +128,8 @@ inline constexpr std::size_t kFewLabsForNormalInterval = 10;
 /// Fills value, u, weights (w*_i / sum w*), tau, tau_interval (Q-profile), the interval and its
 /// method, the extras (tau2, Q, generalised Q) and the warnings, from the estimated tau^2.
 /// Sets status kOk, or kNotConverged when the Q-profile search failed.
-EstimatorResult CompleteRandomEffectsResult(const LabSample& sample,
+/// `estimator` names the estimator in the warnings.
+EstimatorResult CompleteRandomEffectsResult(const char* estimator, const LabSample& sample,
                                             const EstimatorOptions& options,
                                             UncertaintyMethod method, double tau2);
 

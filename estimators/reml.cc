@@ -1,25 +1,24 @@
 #include "estimators/reml.h"
 
-#include <fmt/format.h>
-
 #include "estimators/random_effects_common.h"
 
 namespace keycomp {
 
 EstimatorResult EstimateRestrictedMaximumLikelihood(const LabSample& sample,
-                                          const EstimatorOptions& options) {
+                                                    const EstimatorOptions& options) {
   using namespace random_effects;
-  const UncertaintyMethod method = ReadUncertaintyMethod(kRestrictedMaximumLikelihoodInfo.name, options);
+  const UncertaintyMethod method =
+      ReadUncertaintyMethod(kRestrictedMaximumLikelihoodInfo.name, options);
+  if (auto failed = RejectOverflowingWeights(sample)) return *failed;
   const LikelihoodMaximum max = MaximiseLikelihood(sample, /*restricted=*/true);
   if (!max.converged) {
     EstimatorResult failed;
     failed.status = Status::kNotConverged;
-    failed.message = fmt::format("{}: the root search for the score equation in tau^2 did not "
-                                 "converge",
-                                 kRestrictedMaximumLikelihoodInfo.name);
+    failed.message = "the root search for the score equation in tau^2 did not converge";
     return failed;
   }
-  EstimatorResult r = CompleteRandomEffectsResult(sample, options, method, max.tau2);
+  EstimatorResult r = CompleteRandomEffectsResult(kRestrictedMaximumLikelihoodInfo.name, sample,
+                                                  options, method, max.tau2);
   r.iterations = max.iterations;
   if (max.at_boundary) r.message = "tau^2 = 0: the likelihood decreases from the boundary";
   return r;

@@ -35,7 +35,8 @@ TEST_CASE("Birge: consistent data keep the internal u", "[birge_weighted_mean]")
   CHECK(r.warnings.empty());
 }
 
-TEST_CASE("Bodnar-Elster: u = sqrt((n-1)/(n-3)) R_B/sqrt(W) and the t_{n-1} interval", "[birge_weighted_mean]") {
+TEST_CASE("Bodnar-Elster: u = sqrt((n-1)/(n-3)) R_B/sqrt(W) and the t_{n-1} interval",
+          "[birge_weighted_mean]") {
   // Same data: the posterior of mu is x_wm + sqrt(5/3) t_3, its sd sqrt(3) sqrt(5/3) = sqrt(5).
   const auto c = MakeComparison({-3, -1, 1, 3}, {1, 1, 1, 1});
   const auto r = Run("birge_weighted_mean", c, {{"factor", "bodnar_elster"}});
@@ -47,7 +48,9 @@ TEST_CASE("Bodnar-Elster: u = sqrt((n-1)/(n-3)) R_B/sqrt(W) and the t_{n-1} inte
   CHECK(r.interval_low == Approx(-kT3 * std::sqrt(5.0 / 3)).epsilon(1e-13));
 }
 
-TEST_CASE("Bodnar-Elster: the increases quoted in the paper's abstract (73 % at n = 4, 13 % at n = 10)", "[birge_weighted_mean]") {
+TEST_CASE(
+    "Bodnar-Elster: the increases quoted in the paper's abstract (73 % at n = 4, 13 % at n = 10)",
+    "[birge_weighted_mean]") {
   // Bodnar & Elster, Metrologia 51 (2014) 516, abstract: "for n = 4 we get an increase of 73%
   // in the standard uncertainty ... and for n = 10 the increase is still 13%", relative to the
   // conventional Birge u = R_B/sqrt(W).
@@ -65,7 +68,8 @@ TEST_CASE("Bodnar-Elster: the increases quoted in the paper's abstract (73 % at 
   }
 }
 
-TEST_CASE("Bodnar-Elster needs four labs: input error naming the estimator and the minimum", "[birge_weighted_mean]") {
+TEST_CASE("Bodnar-Elster needs four labs: input error naming the estimator and the minimum",
+          "[birge_weighted_mean]") {
   const auto c = MakeComparison({0, 1, 3}, {1, 1, 1});
   try {
     Run("birge_weighted_mean", c, {{"factor", "bodnar_elster"}});

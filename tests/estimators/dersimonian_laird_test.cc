@@ -1,10 +1,9 @@
 // DerSimonian-Laird: closed-form cases worked by hand, the Q-profile interval in closed form,
 // the analytic DoE it feeds, the NIST Consensus Builder's published CCQM-K25 result, options and
 // failures. (Agreement with metafor on 61 cases: metafor_oracle_test.cc.)
-#include <nlohmann/json.hpp>
-
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "core/doe.h"
 #include "core/input_error.h"
@@ -57,7 +56,8 @@ TEST_CASE("DL: two labs with unequal u by hand", "[dersimonian_laird]") {
   CHECK(Extra(r, "tau2_interval_high") == Approx((9 / kChi2Lower1 - 5) / 2).epsilon(1e-13));
 }
 
-TEST_CASE("DL: its weights give the random-effects DoE u_i^2 + tau^2 -/+ u_ref^2", "[dersimonian_laird]") {
+TEST_CASE("DL: its weights give the random-effects DoE u_i^2 + tau^2 -/+ u_ref^2",
+          "[dersimonian_laird]") {
   // The two labs above plus an excluded lab with u = 1: tau^2 = 2, u_ref^2 = 2, so
   // u^2(d) = 1 + 2 - 2 = 1, 4 + 2 - 2 = 4 (included) and 1 + 2 + 2 = 5 (excluded).
   const auto c = MakeComparison({0, 3, 7}, {1, 2, 1}, {1, 1, 0});
@@ -102,7 +102,8 @@ TEST_CASE("DL: consistent data give tau = 0 and the weighted mean", "[dersimonia
   CHECK(r.u == Approx(std::sqrt(0.5)).epsilon(1e-15));
 }
 
-TEST_CASE("DL: CCQM-K25 PCB 28, the NIST Consensus Builder's published DerSimonian-Laird result", "[dersimonian_laird][dataset]") {
+TEST_CASE("DL: CCQM-K25 PCB 28, the NIST Consensus Builder's published DerSimonian-Laird result",
+          "[dersimonian_laird][dataset]") {
   // datasets/ccqm_k25_pcb28/published.json: KCRV 33.6004, u 0.7450, tau 1.7114, tau^2 2.9289,
   // Q 68.2154 and the normal 95 % interval, printed to 4 decimals (metafor output in NIST code).
   const std::string dir = std::string(KEYCOMP_SOURCE_DIR) + "/datasets/ccqm_k25_pcb28";
@@ -123,7 +124,8 @@ TEST_CASE("DL: CCQM-K25 PCB 28, the NIST Consensus Builder's published DerSimoni
   CHECK(r.warnings[0].find("IntHout") != std::string::npos);
 }
 
-TEST_CASE("DL: the z-interval warning depends on the number of labs and the option", "[dersimonian_laird]") {
+TEST_CASE("DL: the z-interval warning depends on the number of labs and the option",
+          "[dersimonian_laird]") {
   std::vector<double> x, u;
   for (int i = 0; i < 10; ++i) {
     x.push_back(std::sin(i + 1.0) * 3);

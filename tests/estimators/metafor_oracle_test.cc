@@ -134,8 +134,8 @@ TEST_CASE("keycomp reproduces metafor on every golden row", "[oracle][metafor]")
     const std::string& case_id = row.Text("case");
     const std::string& method = row.Text("method");
     const std::string& test = row.Text("test");
-    const std::string at = fmt::format("{} {} {} (golden line {})", case_id, method, test,
-                                       row.line);
+    const std::string at =
+        fmt::format("{} {} {} (golden line {})", case_id, method, test, row.line);
     INFO(at);
     if (row.Text("converged") != "1") {
       skipped.push_back(at + ": metafor did not converge");
@@ -149,8 +149,9 @@ TEST_CASE("keycomp reproduces metafor on every golden row", "[oracle][metafor]")
     }
     auto found = cases.find(case_id);
     if (found == cases.end()) {
-      found = cases.emplace(case_id, keycomp::ReadComparisonFile(kOracleDir + "/cases/" +
-                                                                  case_id + ".csv"))
+      found = cases
+                  .emplace(case_id,
+                           keycomp::ReadComparisonFile(kOracleDir + "/cases/" + case_id + ".csv"))
                   .first;
     }
     const keycomp::Comparison& comparison = found->second;
@@ -198,8 +199,7 @@ TEST_CASE("keycomp reproduces metafor on every golden row", "[oracle][metafor]")
       CHECK(ci_error <= 1e-9);
       w["interval"].Note(ci_error, at);
       if (test != "z") {
-        CHECK(r.interval_method ==
-              fmt::format("student_t({})", comparison.n_included() - 1));
+        CHECK(r.interval_method == fmt::format("student_t({})", comparison.n_included() - 1));
       }
     }
 
@@ -233,9 +233,9 @@ TEST_CASE("keycomp reproduces metafor on every golden row", "[oracle][metafor]")
       REQUIRE(r.tau_interval.has_value());
       const double lb = row.Number("tau2_ci_lb");
       const double ub = row.Number("tau2_ci_ub");
-      const double qp_error = std::max(
-          std::abs(ExtraValue(r, "tau2_interval_low") - lb) / std::max(lb, tau2_scale),
-          std::abs(ExtraValue(r, "tau2_interval_high") - ub) / std::max(ub, tau2_scale));
+      const double qp_error =
+          std::max(std::abs(ExtraValue(r, "tau2_interval_low") - lb) / std::max(lb, tau2_scale),
+                   std::abs(ExtraValue(r, "tau2_interval_high") - ub) / std::max(ub, tau2_scale));
       CHECK(qp_error <= 1e-9);
       w["tau2_qprofile"].Note(qp_error, at);
       // tau_interval is the same interval in tau units.
@@ -244,11 +244,11 @@ TEST_CASE("keycomp reproduces metafor on every golden row", "[oracle][metafor]")
     }
   }
 
-  std::cout << fmt::format("metafor oracle: {} rows checked, {} skipped, {} notes\n",
-                           checked_rows, skipped_rows, skipped.size());
+  std::cout << fmt::format("metafor oracle: {} rows checked, {} skipped, {} notes\n", checked_rows,
+                           skipped_rows, skipped.size());
   for (const std::string& s : skipped) std::cout << "  not compared: " << s << "\n";
-  std::cout << fmt::format("{:<19} {:<14} {:>6} {:>7}  {}\n", "estimator", "quantity",
-                           "checks", "digits", "worst case");
+  std::cout << fmt::format("{:<19} {:<14} {:>6} {:>7}  {}\n", "estimator", "quantity", "checks",
+                           "digits", "worst case");
   for (const auto& [name, quantities] : worst) {
     for (const auto& [quantity, wq] : quantities) {
       std::cout << fmt::format("{:<19} {:<14} {:>6} {:>7.1f}  {}\n", name, quantity, wq.count,

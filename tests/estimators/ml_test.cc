@@ -1,10 +1,9 @@
 // ML: closed-form cases with equal u, the boundary at tau^2 = 0, the maximum checked
 // against an independent long-double likelihood, a published re-analysis, options.
 // (Agreement with metafor on 61 cases: metafor_oracle_test.cc.)
-#include <nlohmann/json.hpp>
-
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "core/input_error.h"

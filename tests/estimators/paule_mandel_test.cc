@@ -51,7 +51,8 @@ TEST_CASE("PM: equal u, tau^2 = SS/(n-1) - u^2", "[paule_mandel]") {
   CHECK(r.u == Approx(std::sqrt(5.0 / 3)).epsilon(1e-14));
 }
 
-TEST_CASE("PM: the estimating equation holds to the last bits on heterogeneous data", "[paule_mandel]") {
+TEST_CASE("PM: the estimating equation holds to the last bits on heterogeneous data",
+          "[paule_mandel]") {
   std::mt19937_64 rng(7);
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> spread(0, std::log(300.0));

@@ -1,10 +1,9 @@
 // REML: closed-form cases with equal u, the boundary at tau^2 = 0, the maximum checked
 // against an independent long-double likelihood, a published re-analysis, options.
 // (Agreement with metafor on 61 cases: metafor_oracle_test.cc.)
-#include <nlohmann/json.hpp>
-
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "core/input_error.h"
@@ -48,7 +47,8 @@ TEST_CASE("REML: boundary, the score at 0 is negative and tau is exactly 0", "[r
         re_test::ProfileLogLikelihood(x, u, 1e-6, kRestricted));
 }
 
-TEST_CASE("REML: CCQM-K145 Ni, the IUPAC guide's REML + Knapp-Hartung re-analysis", "[reml][dataset]") {
+TEST_CASE("REML: CCQM-K145 Ni, the IUPAC guide's REML + Knapp-Hartung re-analysis",
+          "[reml][dataset]") {
   // datasets/ccqm_k145_ni_bovine_liver/published.json: metafor rma(method="REML",
   // test="knha"): 2.0428, se 0.0159, tau 0.0463, Q 40.1205, 95 % interval [2.0091, 2.0765]
   // (t with 16 dof), printed to 4 decimals.
@@ -56,8 +56,8 @@ TEST_CASE("REML: CCQM-K145 Ni, the IUPAC guide's REML + Knapp-Hartung re-analysi
   const auto published = nlohmann::json::parse(re_test::Slurp(dir + "/published.json"));
   REQUIRE(published.at("method") == "reml");
   const double half_unit = 0.5e-4 + 1e-12;
-  const auto r = Run(kName, keycomp::ReadComparisonFile(dir + "/results.csv"),
-                     {{"u", "knapp_hartung"}});
+  const auto r =
+      Run(kName, keycomp::ReadComparisonFile(dir + "/results.csv"), {{"u", "knapp_hartung"}});
   REQUIRE(r.status == keycomp::Status::kOk);
   CHECK(std::abs(r.value - published.at("kcrv").get<double>()) <= half_unit);
   CHECK(std::abs(r.u - published.at("u_kcrv").get<double>()) <= half_unit);
