@@ -112,7 +112,7 @@ EstimatorResult EstimateBma(const LabSample& sample, const EstimatorOptions& opt
 
   bayes::Mixture mix;
   for (std::size_t s = 0; s < models.size(); ++s) {
-    if (p[s] < 1e-20) continue;
+    if (p[s] < 1e-18) continue;  // lost mass < 2e6 x 1e-18
     mix.weight.push_back(p[s]);
     mix.mean.push_back(models[s].mean);
     mix.scale.push_back(std::sqrt(models[s].var));
@@ -123,40 +123,43 @@ EstimatorResult EstimateBma(const LabSample& sample, const EstimatorOptions& opt
   r.interval_high = bayes::MixtureQuantile(cdf, hi_p, r.value, r.value + 3 * r.u);
   r.interval_method = "posterior";
 
-  // Per-lab bias summaries.
-  std::vector<CompensatedSum> p_in(n), b1(n);
+  // Per-lab bias summaries, in O(K) per model: sums over the models that exclude lab i are
+  // sums over all models minus those over the models that include it.
+  //   E[beta_i] = sum_{S not containing i} p_S (x_i - m_S)
+  //   E[beta_i^2] = sum_{S not containing i} p_S ((x_i - m_S)^2 + u_i^2 + v_S)
+  CompensatedSum all_v;
   for (std::size_t s = 0; s < models.size(); ++s) {
-    std::vector<bool> in(n, false);
-    for (std::size_t j = 0; j < k; ++j) in[members[s * k + j]] = true;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (in[i]) {
-        p_in[i].Add(p[s]);
-      } else {
-        b1[i].Add(p[s] * (sample.x[i] - models[s].mean));
-      }
+    all_v.Add(p[s] * models[s].var);
+  }
+  std::vector<CompensatedSum> p_in(n), m_in(n), mm_in(n), v_in(n);
+  for (std::size_t s = 0; s < models.size(); ++s) {
+    const double dm = models[s].mean - mean;
+    for (std::size_t j = 0; j < k; ++j) {
+      const std::size_t i = members[s * k + j];
+      p_in[i].Add(p[s]);
+      m_in[i].Add(p[s] * dm);
+      mm_in[i].Add(p[s] * dm * dm);
+      v_in[i].Add(p[s] * models[s].var);
     }
   }
-  std::vector<CompensatedSum> b2(n);
-  std::vector<double> bias(n);
-  for (std::size_t i = 0; i < n; ++i) bias[i] = b1[i].Total();
-  for (std::size_t s = 0; s < models.size(); ++s) {
-    std::vector<bool> in(n, false);
-    for (std::size_t j = 0; j < k; ++j) in[members[s * k + j]] = true;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (in[i]) {
-        b2[i].Add(p[s] * bias[i] * bias[i]);
-      } else {
-        const double d = sample.x[i] - models[s].mean - bias[i];
-        b2[i].Add(p[s] * (d * d + sample.u[i] * sample.u[i] + models[s].var));
-      }
-    }
+  const double var_of_means = m2.Total() - all_v.Total();  // sum p_S (m_S - mean)^2
+  std::vector<double> bias(n), u_bias(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double pin = p_in[i].Total(), pout = 1 - pin;
+    const double a = sample.x[i] - mean;  // x_i - m_S = a - (m_S - mean)
+    // sums over excluded models of p_S, p_S (m_S - mean), p_S (m_S - mean)^2, p_S v_S
+    const double s1 = -m_in[i].Total();                   // sum over all of p dm is 0
+    const double s2 = var_of_means - mm_in[i].Total();
+    const double sv = all_v.Total() - v_in[i].Total();
+    bias[i] = a * pout - s1;
+    const double e2 = a * a * pout - 2 * a * s1 + s2 + sample.u[i] * sample.u[i] * pout + sv;
+    u_bias[i] = std::sqrt(std::max(0.0, e2 - bias[i] * bias[i]));
   }
   for (std::size_t i = 0; i < n; ++i) {
     r.extra.push_back({fmt::format("p_unbiased_{}", i + 1), p_in[i].Total(),
                        ExtraValue::Kind::kDimensionless});
     r.extra.push_back({fmt::format("bias_{}", i + 1), bias[i], ExtraValue::Kind::kScale});
-    r.extra.push_back({fmt::format("u_bias_{}", i + 1), std::sqrt(b2[i].Total()),
-                       ExtraValue::Kind::kScale});
+    r.extra.push_back({fmt::format("u_bias_{}", i + 1), u_bias[i], ExtraValue::Kind::kScale});
   }
   r.extra.push_back({"unbiased", static_cast<double>(k), ExtraValue::Kind::kDimensionless});
   r.extra.push_back({"models", static_cast<double>(models.size()), ExtraValue::Kind::kDimensionless});

@@ -148,3 +148,17 @@ TEST_CASE("hierarchical_laplace: reproduces the published Laplace+Gauss CCQM-K49
   CHECK(std::abs(r.interval_low - lo) < half + 3 * se_q);
   CHECK(std::abs(r.interval_high - hi) < half + 3 * se_q);
 }
+
+TEST_CASE("hierarchical_laplace: a sampler that has not converged says so", "[hierarchical_laplace]") {
+  const auto c = keycomp::ReadComparisonFile(SourcePath("datasets/ccqm_k144_fe/results.csv"));
+  keycomp::EstimatorOptions options;
+  options.settings = {{"draws", "100"}, {"warmup", "0"}};  // 4 chains x 25 draws
+  const auto r = keycomp::RunEstimator(*keycomp::FindEstimator("hierarchical_laplace"), c, options);
+  REQUIRE(Extra(r, "rhat") > 1.01);
+  CHECK(r.status == keycomp::Status::kNotConverged);
+  CHECK(r.message.find("R-hat") != std::string::npos);
+  options.settings["accept_unconverged"] = "1";
+  const auto a = keycomp::RunEstimator(*keycomp::FindEstimator("hierarchical_laplace"), c, options);
+  CHECK(a.status == keycomp::Status::kOk);
+  CHECK_FALSE(a.warnings.empty());
+}
