@@ -1,7 +1,6 @@
 #include "estimators/bayes_support.h"
 
 #include <algorithm>
-#include <boost/math/special_functions/erf.hpp>
 #include <boost/math/tools/roots.hpp>
 #include <complex>
 #include <exception>
@@ -258,7 +257,7 @@ double NormalMixtureCdf(const Mixture& mixture, double x) {
   CompensatedSum s;
   for (std::size_t k = 0; k < mixture.weight.size(); ++k) {
     const double z = (x - mixture.mean[k]) / mixture.scale[k];
-    s.Add(mixture.weight[k] * 0.5 * boost::math::erfc(-z / std::sqrt(2.0)));
+    s.Add(mixture.weight[k] * 0.5 * std::erfc(-z * 0.70710678118654752440));
   }
   return s.Total();
 }
