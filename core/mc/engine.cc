@@ -1,11 +1,14 @@
 #include "core/mc/engine.h"
 
 #include <fmt/format.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
+#include <new>
 
 #include "core/input_error.h"
 #include "core/mc/random.h"
@@ -152,6 +155,55 @@ class BlockRunner {
   std::vector<std::unique_ptr<WorkerScratch>> scratch_;
 };
 
+/// The allocator of the output values (8 bytes per trial, 80 MB for 10^7 trials):
+/// - value-initialisation leaves doubles uninitialised, so that resizing does not write every
+///   value on one thread before the workers fill them;
+/// - large arrays are aligned to 2 MiB and offered to transparent huge pages (Linux), which
+///   cuts the page faults of the first touch 512-fold; under virtualisation those faults cost
+///   as much as evaluating a simple model.
+template <class T>
+struct UninitialisedAllocator : std::allocator<T> {
+  using value_type = T;
+  template <class U>
+  struct rebind {
+    using other = UninitialisedAllocator<U>;
+  };
+  UninitialisedAllocator() = default;
+  template <class U>
+  UninitialisedAllocator(const UninitialisedAllocator<U>&) noexcept {}
+
+  static constexpr std::size_t kHugePage = std::size_t{1} << 21;
+  static std::size_t HugeBytes(std::size_t n) {
+    return (n * sizeof(T) + kHugePage - 1) / kHugePage * kHugePage;
+  }
+  T* allocate(std::size_t n) {
+    if (n * sizeof(T) < 2 * kHugePage) return std::allocator<T>::allocate(n);
+    void* p = std::aligned_alloc(kHugePage, HugeBytes(n));
+    if (p == nullptr) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    ::madvise(p, HugeBytes(n), MADV_HUGEPAGE);
+#endif
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if (n * sizeof(T) < 2 * kHugePage) {
+      std::allocator<T>::deallocate(p, n);
+    } else {
+      std::free(p);
+    }
+  }
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+using OutputValues = std::vector<double, UninitialisedAllocator<double>>;
+
 /// Adds up block statistics in block order.
 BlockStats MergeStats(const std::vector<BlockStats>& stats, BlockStats total = {}) {
   for (const BlockStats& s : stats) {
@@ -163,7 +215,8 @@ BlockStats MergeStats(const std::vector<BlockStats>& stats, BlockStats total = {
 }
 
 /// Moves the finite values to the front and returns their number.
-std::size_t CompactFinite(std::vector<double>& values) {
+template <class Values>
+std::size_t CompactFinite(Values& values) {
   const auto end = std::remove_if(values.begin(), values.end(),
                                   [](double v) { return !std::isfinite(v); });
   return static_cast<std::size_t>(end - values.begin());
@@ -205,7 +258,7 @@ McResult RunMonteCarlo(const MeasurementModel& model, const CompiledModel& compi
   for (const std::string& note : compiled.Notes()) result.warnings.push_back(note);
 
   BlockRunner runner(model, compiled, options.seed, options.threads);
-  std::vector<double> values;
+  OutputValues values;
   BlockStats total;
   std::vector<BlockStats> stats;
 

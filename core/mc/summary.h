@@ -5,7 +5,9 @@
 // Coverage intervals need order statistics, not a full sort: with q = round(p M) the
 // symmetric interval is [y_(r), y_(r+q)], r = round((M - q)/2), and the shortest is the
 // shortest [y_(r), y_(r+q)], r = 1..M-q; both only read the M - q smallest and the M - q
-// largest values. Two nth_element calls split those tails off and only the tails are sorted.
+// largest values. Thresholds guessed from a strided subsample gather each tail (plus a safety
+// margin) in one pass; nth_element trims the gathered values to the tail and only the tails are
+// sorted (with a fallback to nth_element on all values if a guess falls short).
 #pragma once
 
 #include <cstddef>
@@ -42,7 +44,7 @@ struct CoverageIntervals {
   double plot_high = 0;  ///< the 99.95 % quantile (or the maximum)
 };
 
-/// Coverage intervals of finite values; reorders `values`. Uses up to 2 threads (the two
+/// Coverage intervals of finite values; may reorder `values`. Uses up to 2 threads (the two
 /// tails are sorted concurrently) when `parallel`.
 CoverageIntervals ComputeCoverageIntervals(std::span<double> values, double coverage,
                                            bool parallel = true);
