@@ -89,3 +89,22 @@ TEST_CASE("linear_pool: dof <= 2 is refused unless dof are ignored", "[linear_po
   // mean of the six values
   CHECK(r.value == Approx((34.30 + 32.90 + 34.53 + 32.42 + 31.90 + 35.80) / 6).epsilon(1e-14));
 }
+
+TEST_CASE("linear_pool: consistent with the NIST Consensus Builder's PCB 28 pool", "[linear_pool]") {
+  // datasets/ccqm_k25_pcb28/published.json, alternative "linear_pool": NICOB's unilateral DoE
+  // d_i = x_i - consensus imply a consensus of x_IRMM - d_IRMM = 34.30 - 0.6600223 = 33.6399777,
+  // the mean of NICOB's Monte Carlo draws from the equal-weight pool (linearOP.R). Its sample
+  // size is not printed (the code's comment says 1e5); assuming at least 1e4 draws, its Monte
+  // Carlo standard error is at most u / sqrt(1e4). The pool's mean does not depend on how the
+  // components' dof are treated (they are symmetric), so dof=ignore is used (NIST's dof = 2).
+  const auto c = keycomp::ReadComparisonFile(std::string(KEYCOMP_SOURCE_DIR) +
+                                             "/datasets/ccqm_k25_pcb28/results.csv");
+  keycomp::EstimatorOptions o;
+  o.settings = {{"dof", "ignore"}};
+  const auto r = keycomp::RunEstimator(Pool(), c, o);
+  REQUIRE(r.status == keycomp::Status::kOk);
+  const double nicob = 34.30 - 0.6600223;
+  WARN("linear_pool PCB 28: " << r.value << " vs NICOB " << nicob << " (diff " << r.value - nicob
+                              << ", MC se <= " << r.u / 100 << ")");
+  CHECK(std::abs(r.value - nicob) < 4.5 * r.u / std::sqrt(1e4));
+}
