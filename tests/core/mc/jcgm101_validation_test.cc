@@ -132,8 +132,8 @@ TEST_CASE("JCGM 101 9.2.4: additive model, one dominant rectangular input") {
   auto g = [](double x) { return x * cdf(kPhi, x) + pdf(kPhi, x); };
   auto f = [&](double y) { return sigma / (2 * a) * (g((y + a) / sigma) - g((y - a) / sigma)); };
   const double half = InvertCdf(f, 0.975, 0, 40);
-  // Published (JCGM 101 Table 6): u = 10.1 (GUM 10.15), MCM and analytical [-17.0, 17.0],
-  // GUM [-19.9, 19.9].
+  // Published (JCGM 101 9.2.4, Table 6): u = sqrt(103) = 10.15; MCM and analytical
+  // [-17.0, 17.0]; GUM [-19.9, 19.9].
   CHECK(std::abs(half - 17.0) <= 0.05);
   CheckClose(r.u, std::sqrt(103.0), 0, "u");
   CheckClose(r.symmetric_low, -half, 0, "symmetric low");
