@@ -292,10 +292,10 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
       squares += deviation * deviation;
       absolute[t] = std::abs(deviation);
     }
-    const double m = static_cast<double>(trials);
-    const double mean = sum / m;
-    pair.u = std::sqrt(std::max(0.0, (squares - m * mean * mean) / (m - 1)));
-    const auto q = static_cast<std::size_t>(std::ceil(p * m));
+    const double count = static_cast<double>(trials);
+    const double mean = sum / count;
+    pair.u = std::sqrt(std::max(0.0, (squares - count * mean * mean) / (count - 1)));
+    const auto q = static_cast<std::size_t>(std::ceil(p * count));
     const std::size_t index = std::min(trials, std::max<std::size_t>(q, 1)) - 1;
     std::nth_element(absolute.begin(), absolute.begin() + static_cast<std::ptrdiff_t>(index),
                      absolute.end());
