@@ -74,11 +74,11 @@ double Random::Gamma(double shape) {
 }
 
 double Random::InverseGaussian(double mean, double shape) {
+  // The smaller root x = mean (1 + a - sqrt(a^2 + 2a)), a = mean y / (2 shape), written
+  // without cancellation as mean / (1 + a + sqrt(a^2 + 2a)).
   const double n = Normal();
-  const double y = n * n;
-  const double my = mean * y;
-  const double x = mean + mean * my / (2 * shape) -
-                   mean / (2 * shape) * std::sqrt(4 * mean * shape * y + my * my);
+  const double a = mean * n * n / (2 * shape);
+  const double x = mean / (1 + a + std::sqrt(a * a + 2 * a));
   return Uniform() * (mean + x) <= mean ? x : mean * mean / x;
 }
 

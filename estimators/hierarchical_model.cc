@@ -645,6 +645,11 @@ EstimatorResult Estimate(const char* name, Effects effects, const LabSample& sam
 
   if (quadrature) {
     const Quadrature q = PosteriorByQuadrature(p);
+    if (q.converged_h == 0) {
+      r.status = Status::kNotConverged;
+      r.message = fmt::format("quadrature over tau did not settle to 1e-13 at step {}", q.h);
+      return r;
+    }
     r.value = q.mu_mean;
     r.u = q.mu_sd;
     r.tau = q.tau_mean;
