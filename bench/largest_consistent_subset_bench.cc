@@ -33,9 +33,10 @@ int main(int argc, char** argv) {
     total += seconds;
     dropped += n - lcs.members.size();
   }
-  std::printf("largest_consistent_subset n=%zu: %d runs, mean %.3f ms, worst %.3f ms, "
-              "mean labs dropped %.1f\n",
-              n, repetitions, 1e3 * total / repetitions, 1e3 * worst,
-              static_cast<double>(dropped) / repetitions);
+  std::printf(
+      "largest_consistent_subset n=%zu: %d runs, mean %.3f ms, worst %.3f ms, "
+      "mean labs dropped %.1f\n",
+      n, repetitions, 1e3 * total / repetitions, 1e3 * worst,
+      static_cast<double>(dropped) / repetitions);
   return 0;
 }

@@ -35,6 +35,9 @@ EstimatorResult EstimateAlgorithmA(const LabSample& sample, const EstimatorOptio
 inline constexpr EstimatorInfo kAlgorithmAInfo{
     "algorithm_a",
     "ISO 13528 Algorithm A robust average, iterated to full precision; u = 1.25 s*/sqrt(n)",
-    "ISO 13528:2015 (2022) Annex C.3.1, 7.7.3", 3, false, "robust"};
+    "ISO 13528:2015 (2022) Annex C.3.1, 7.7.3",
+    3,
+    false,
+    "robust"};
 
 }  // namespace keycomp

@@ -31,6 +31,9 @@ inline constexpr EstimatorInfo kCoxProcedureBInfo{
     "cox_procedure_b",
     "median (Procedure B); u and coverage interval from the Monte Carlo distribution of the "
     "median",
-    "Cox, Metrologia 39 (2002) 589, Procedure B", 3, false, "monte_carlo"};
+    "Cox, Metrologia 39 (2002) 589, Procedure B",
+    3,
+    false,
+    "monte_carlo"};
 
 }  // namespace keycomp

@@ -43,10 +43,9 @@ inline std::mt19937_64 BlockGenerator(std::uint64_t seed, std::uint64_t stream,
   state = a;
   const std::uint64_t b = SplitMix64(state) ^ block;
   state = b;
-  std::seed_seq seq{static_cast<std::uint32_t>(SplitMix64(state)),
-                    static_cast<std::uint32_t>(SplitMix64(state)),
-                    static_cast<std::uint32_t>(SplitMix64(state)),
-                    static_cast<std::uint32_t>(SplitMix64(state))};
+  std::seed_seq seq{
+      static_cast<std::uint32_t>(SplitMix64(state)), static_cast<std::uint32_t>(SplitMix64(state)),
+      static_cast<std::uint32_t>(SplitMix64(state)), static_cast<std::uint32_t>(SplitMix64(state))};
   return std::mt19937_64(seq);
 }
 

@@ -49,8 +49,8 @@ std::vector<double> ProbePoints(std::span<const double> x, std::span<const doubl
 
 }  // namespace
 
-ConsistentSubset FindLargestConsistentSubset(std::span<const double> x,
-                                             std::span<const double> u, double alpha) {
+ConsistentSubset FindLargestConsistentSubset(std::span<const double> x, std::span<const double> u,
+                                             double alpha) {
   const std::size_t n = x.size();
   std::vector<double> w(n), a(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -87,8 +87,7 @@ ConsistentSubset FindLargestConsistentSubset(std::span<const double> x,
   for (std::size_t m = n; m-- > 0;) {
     const double critical =
         m == 0 ? 0.0
-               : boost::math::quantile(boost::math::chi_squared(static_cast<double>(m)),
-                                       1 - alpha);
+               : boost::math::quantile(boost::math::chi_squared(static_cast<double>(m)), 1 - alpha);
     if (best[m] > critical && m > 0) continue;
     // Rebuild the subset at its probe point and recompute chi2 with compensated sums.
     const double mu = best_probe[m];
@@ -122,8 +121,9 @@ EstimatorResult EstimateLargestConsistentSubset(const LabSample& sample,
   const std::size_t m = lcs.members.size();
   if (m < 2 && n >= 2) {
     r.status = Status::kFailed;
-    r.message = "no two results are mutually consistent: the largest consistent subset is not "
-                "unique";
+    r.message =
+        "no two results are mutually consistent: the largest consistent subset is not "
+        "unique";
     return r;
   }
   std::vector<double> xs, ws;

@@ -46,8 +46,8 @@ struct ConsistentSubset {
   std::vector<std::size_t> members;
   double chi2 = 0;
 };
-ConsistentSubset FindLargestConsistentSubset(std::span<const double> x,
-                                             std::span<const double> u, double alpha);
+ConsistentSubset FindLargestConsistentSubset(std::span<const double> x, std::span<const double> u,
+                                             double alpha);
 
 /// Weighted mean of the LCS. Setting: alpha=NUMBER in (0, 0.5].
 EstimatorResult EstimateLargestConsistentSubset(const LabSample& sample,
@@ -57,6 +57,9 @@ inline constexpr EstimatorInfo kLargestConsistentSubsetInfo{
     "largest_consistent_subset",
     "weighted mean of the largest subset passing the chi-squared test at 5 % (smallest chi2 "
     "among ties); u = 1/sqrt(W_subset); lists the dropped labs",
-    "Cox, Metrologia 44 (2007) 187", 2, false, "internal"};
+    "Cox, Metrologia 44 (2007) 187",
+    2,
+    false,
+    "internal"};
 
 }  // namespace keycomp

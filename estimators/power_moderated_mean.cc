@@ -53,7 +53,8 @@ EstimatorResult EstimatePowerModeratedMean(const LabSample& sample,
     std::uintmax_t max_iterations = 300;
     const auto f = [&](double t) { return MandelPauleExcess(sample, t); };
     const auto bracket = boost::math::tools::toms748_solve(
-        f, 0.0, high, boost::math::tools::eps_tolerance<double>(std::numeric_limits<double>::digits - 1),
+        f, 0.0, high,
+        boost::math::tools::eps_tolerance<double>(std::numeric_limits<double>::digits - 1),
         max_iterations);
     r.iterations = static_cast<int>(max_iterations);
     if (max_iterations >= 300 || !std::isfinite(bracket.first)) {

@@ -46,6 +46,9 @@ inline constexpr EstimatorInfo kPowerModeratedMeanInfo{
     "power_moderated_mean",
     "power-moderated mean (CCRI(II)): weights (u_i^2 + s^2)^(-alpha/2), alpha = 2 - 3/N, s from "
     "reduced chi-squared = 1; Pomme-Keightley uncertainty",
-    "Pomme & Keightley, Metrologia 52 (2015) S200", 2, false, "pmm"};
+    "Pomme & Keightley, Metrologia 52 (2015) S200",
+    2,
+    false,
+    "pmm"};
 
 }  // namespace keycomp

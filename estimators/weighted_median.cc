@@ -22,9 +22,8 @@ double WeightedMedian(std::span<const double> x, std::span<const double> w) {
   if (n == 0) return std::numeric_limits<double>::quiet_NaN();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return x[a] < x[b] || (x[a] == x[b] && a < b);
-  });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return x[a] < x[b] || (x[a] == x[b] && a < b); });
   CompensatedSum total;
   for (double wi : w) total.Add(wi);
   const double big_w = total.Total();
@@ -65,9 +64,8 @@ EstimatorResult EstimateWeightedMedian(const LabSample& sample, const EstimatorO
   r.interval_high = s.high;
   r.interval_method = "bootstrap percentile";
   r.extra.push_back({"bootstrap_mean", s.mean, ExtraValue::Kind::kLocation});
-  r.extra.push_back(
-      {"bootstrap_trials", static_cast<double>(options.internal_trials),
-       ExtraValue::Kind::kDimensionless});
+  r.extra.push_back({"bootstrap_trials", static_cast<double>(options.internal_trials),
+                     ExtraValue::Kind::kDimensionless});
   r.status = Status::kOk;
   return r;
 }

@@ -40,7 +40,9 @@ inline constexpr EstimatorInfo kWeightedMedianInfo{
     "weighted_median",
     "weighted median (weights 1/u_i^2, midpoint of a plateau); u and interval by parametric "
     "bootstrap (options: --seed, internal trials)",
-    "Possolo et al., J. Res. NIST 126 (2021) 126007 (NIST Decision Tree)", 2, false,
+    "Possolo et al., J. Res. NIST 126 (2021) 126007 (NIST Decision Tree)",
+    2,
+    false,
     "bootstrap"};
 
 }  // namespace keycomp

@@ -25,7 +25,8 @@ constexpr double kC = 1.134;  // ISO 13528 C.3.1 (C.6)
 std::pair<double, double> OneStep(const std::vector<double>& x, double centre, double scale) {
   const double delta = 1.5 * scale;
   std::vector<double> c(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) c[i] = std::clamp(x[i], centre - delta, centre + delta);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    c[i] = std::clamp(x[i], centre - delta, centre + delta);
   double mean = 0;
   for (double v : c) mean += v;
   mean /= static_cast<double>(c.size());
@@ -56,15 +57,14 @@ TEST_CASE("Algorithm A with symmetric clipping reaches the closed-form fixed poi
   const auto r = EstimateAlgorithmA(d.view(), {});
   REQUIRE(r.status == Status::kOk);
   const double s = std::sqrt(kC * kC * 60 / (10 - 4.5 * kC * kC));
-  REQUIRE(1.5 * s > 4);   // the closed form's clipping pattern holds
+  REQUIRE(1.5 * s > 4);  // the closed form's clipping pattern holds
   REQUIRE(1.5 * s < 20);
   CHECK(r.value == Approx(0).margin(1e-14));
   CHECK(ExtraValue(r, "robust_sd") == Approx(s).epsilon(1e-14));
   CHECK(r.u == Approx(1.25 * s / std::sqrt(11.0)).epsilon(1e-14));
 }
 
-TEST_CASE("Algorithm A returns a fixed point of its iteration to full precision",
-          "[algorithm_a]") {
+TEST_CASE("Algorithm A returns a fixed point of its iteration to full precision", "[algorithm_a]") {
   std::mt19937_64 rng(7);
   std::normal_distribution<double> normal;
   std::exponential_distribution<double> tail(0.3);

@@ -55,7 +55,8 @@ TEST_CASE("Procedure B draws Student t for finite dof", "[cox_procedure_b][monte
   EstimatorOptions o;
   const auto r = EstimateCoxProcedureB(d.view(), o);
   // sd of 2 t_5 = 2 sqrt(5/3); kurtosis 3 + 6/(5 - 4) = 9.
-  CHECK(std::abs(r.u / (2 * std::sqrt(5.0 / 3)) - 1) <= rob_test::SdTolerance(o.internal_trials, 9));
+  CHECK(std::abs(r.u / (2 * std::sqrt(5.0 / 3)) - 1) <=
+        rob_test::SdTolerance(o.internal_trials, 9));
 }
 
 TEST_CASE("Procedure B is bit-identical whatever the thread count, and follows the seed",

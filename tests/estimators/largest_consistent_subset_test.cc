@@ -101,9 +101,10 @@ TEST_CASE("LCS equals brute-force enumeration on random cases with n <= 16", "[l
     if (want.size < static_cast<int>(n)) ++cases;
   }
   CHECK(cases > 100);  // most cases really drop labs
-  WARN(fmt::format("LCS vs brute force: 300 cases, {} with dropped labs, {} identical subsets "
-                   "(the others: singletons, not unique)",
-                   cases, strict));
+  WARN(
+      fmt::format("LCS vs brute force: 300 cases, {} with dropped labs, {} identical subsets "
+                  "(the others: singletons, not unique)",
+                  cases, strict));
 }
 
 TEST_CASE("LCS of consistent data is the weighted mean of all", "[lcs]") {
@@ -143,7 +144,8 @@ TEST_CASE("LCS with two inconsistent results fails: no unique subset", "[lcs]") 
 
 TEST_CASE("LCS: RunEstimator maps dropped labs, the CLI's JSON names them", "[lcs][cli]") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / fs::path("keycomp_lcs_test_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / fs::path("keycomp_lcs_test_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const fs::path input = dir / "in.csv";
   {
@@ -152,8 +154,8 @@ TEST_CASE("LCS: RunEstimator maps dropped labs, the CLI's JSON names them", "[lc
            "OUT,14.0,0.1,1\n";
   }
   const auto comparison = keycomp::ReadComparisonFile(input.string());
-  const auto r = keycomp::RunEstimator(*keycomp::FindEstimator("largest_consistent_subset"),
-                                       comparison, {});
+  const auto r =
+      keycomp::RunEstimator(*keycomp::FindEstimator("largest_consistent_subset"), comparison, {});
   REQUIRE(r.status == Status::kOk);
   REQUIRE(r.dropped.size() == 1);
   CHECK(comparison.results()[r.dropped[0]].lab == "OUT");
@@ -174,10 +176,12 @@ TEST_CASE("LCS: RunEstimator maps dropped labs, the CLI's JSON names them", "[lc
 }
 
 TEST_CASE("LCS is location-scale equivariant", "[lcs]") {
-  const SampleData d({10.0, 10.2, 9.9, 10.1, 14.0, 10.6, 9.2}, {0.1, 0.2, 0.1, 0.15, 0.1, 0.2, 0.3});
+  const SampleData d({10.0, 10.2, 9.9, 10.1, 14.0, 10.6, 9.2},
+                     {0.1, 0.2, 0.1, 0.15, 0.1, 0.2, 0.3});
   const auto r0 = EstimateLargestConsistentSubset(d.view(), {});
   REQUIRE(r0.status == Status::kOk);
-  for (const auto& [a, b] : std::vector<std::pair<double, double>>{{0, 1e-9}, {-4, 3}, {2e3, -1e2}}) {
+  for (const auto& [a, b] :
+       std::vector<std::pair<double, double>>{{0, 1e-9}, {-4, 3}, {2e3, -1e2}}) {
     const SampleData t = d.Transformed(a, b);
     const auto r = EstimateLargestConsistentSubset(t.view(), {});
     INFO("a = " << a << ", b = " << b);

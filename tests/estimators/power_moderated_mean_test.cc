@@ -119,7 +119,8 @@ TEST_CASE("PMM reproduces published CCRI(II) KCRVs to every printed digit", "[pm
     std::getline(ss, kcrv, ',');
     std::getline(ss, u, ',');
     std::getline(ss, resolution, ',');
-    const auto comparison = keycomp::ReadComparisonFile(std::string(KEYCOMP_SOURCE_DIR) + "/" + path);
+    const auto comparison =
+        keycomp::ReadComparisonFile(std::string(KEYCOMP_SOURCE_DIR) + "/" + path);
     const auto r = keycomp::RunEstimator(*e, comparison, {});
     REQUIRE(r.status == Status::kOk);
     const double half = 0.5 * std::stod(resolution);
@@ -127,10 +128,11 @@ TEST_CASE("PMM reproduces published CCRI(II) KCRVs to every printed digit", "[pm
               << ")");
     CHECK(std::abs(r.value - std::stod(kcrv)) <= half);
     CHECK(std::abs(r.u - std::stod(u)) <= half);
-    WARN(fmt::format("power_moderated_mean {}: {:.6g} ({:.4g}) vs published {} ({}), |dx| = {:.3g}, "
-                     "|du| = {:.3g}, resolution {}",
-                     name, r.value, r.u, kcrv, u, std::abs(r.value - std::stod(kcrv)),
-                     std::abs(r.u - std::stod(u)), resolution));
+    WARN(
+        fmt::format("power_moderated_mean {}: {:.6g} ({:.4g}) vs published {} ({}), |dx| = {:.3g}, "
+                    "|du| = {:.3g}, resolution {}",
+                    name, r.value, r.u, kcrv, u, std::abs(r.value - std::stod(kcrv)),
+                    std::abs(r.u - std::stod(u)), resolution));
     ++cases;
   }
   CHECK(cases == 2);
@@ -141,8 +143,8 @@ TEST_CASE("PMM agrees with an independent R implementation", "[pmm]") {
 }
 
 TEST_CASE("PMM weights give the analytic DoE (1 - 2 w_i) u_i^2 + u_ref^2", "[pmm]") {
-  const auto comparison = keycomp::ReadComparisonFile(
-      std::string(KEYCOMP_SOURCE_DIR) + "/datasets/bipm_ri_ii_k1_ga67/results.csv");
+  const auto comparison = keycomp::ReadComparisonFile(std::string(KEYCOMP_SOURCE_DIR) +
+                                                      "/datasets/bipm_ri_ii_k1_ga67/results.csv");
   const keycomp::Estimator* e = keycomp::FindEstimator("power_moderated_mean");
   const auto r = keycomp::RunEstimator(*e, comparison, {});
   REQUIRE(r.status == Status::kOk);
@@ -160,7 +162,8 @@ TEST_CASE("PMM weights give the analytic DoE (1 - 2 w_i) u_i^2 + u_ref^2", "[pmm
 
 TEST_CASE("PMM is location-scale equivariant", "[pmm]") {
   const auto r0 = EstimatePowerModeratedMean(kSpread.view(), {});
-  for (const auto& [a, b] : std::vector<std::pair<double, double>>{{0, 1e-9}, {5, 1e7}, {-3, -0.5}}) {
+  for (const auto& [a, b] :
+       std::vector<std::pair<double, double>>{{0, 1e-9}, {5, 1e7}, {-3, -0.5}}) {
     const SampleData t = kSpread.Transformed(a, b);
     const auto r = EstimatePowerModeratedMean(t.view(), {});
     INFO("a = " << a << ", b = " << b);

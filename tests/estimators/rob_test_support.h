@@ -107,8 +107,8 @@ inline void CheckGolden(const std::string& estimator, const std::string& extra_n
     INFO(estimator << " case " << row.case_name << " " << row.setting);
     REQUIRE(r.status == keycomp::Status::kOk);
     const double extra = ExtraValue(r, extra_name);
-    const double d_extra = row.extra == 0 ? (std::abs(extra) <= 1e-12 ? 16.0 : 0.0)
-                                          : Digits(extra, row.extra);
+    const double d_extra =
+        row.extra == 0 ? (std::abs(extra) <= 1e-12 ? 16.0 : 0.0) : Digits(extra, row.extra);
     const double d = std::min({Digits(r.value, row.value), Digits(r.u, row.u), d_extra});
     CHECK(d >= min_digits);
     if (d < worst) {
@@ -155,7 +155,9 @@ struct Median3 {
     }
     return sum * h / 3;
   }
-  double Mean() const { return Expect([](double t) { return t; }); }
+  double Mean() const {
+    return Expect([](double t) { return t; });
+  }
   double Sd() const {
     const double mu = Mean();
     return std::sqrt(Expect([mu](double t) { return (t - mu) * (t - mu); }));

@@ -73,12 +73,14 @@ TEST_CASE("Weighted median bootstrap: one normal result gives u_1 and +-1.96 u_1
   CHECK(r.value == 2.0);
   CHECK(std::abs(r.u / 0.5 - 1) <= rob_test::SdTolerance(m, 3));
   const double z = 1.959963984540054;
-  const double tol = rob_test::QuantileTolerance(m, 0.025, boost::math::pdf(boost::math::normal(), z));
+  const double tol =
+      rob_test::QuantileTolerance(m, 0.025, boost::math::pdf(boost::math::normal(), z));
   CHECK(std::abs((r.interval_low - 2.0) / 0.5 + z) <= tol);
   CHECK(std::abs((r.interval_high - 2.0) / 0.5 - z) <= tol);
 }
 
-TEST_CASE("Weighted median bootstrap with finite dof draws Student t", "[weighted_median][monte_carlo]") {
+TEST_CASE("Weighted median bootstrap with finite dof draws Student t",
+          "[weighted_median][monte_carlo]") {
   const SampleData d({0.0}, {1.0}, {6.0});
   EstimatorOptions o;
   const auto r = EstimateWeightedMedian(d.view(), o);
@@ -114,7 +116,8 @@ TEST_CASE("Weighted median bootstrap with equal weights: the median of three nor
 
 TEST_CASE("Weighted median bootstrap is bit-identical whatever the thread count",
           "[weighted_median][monte_carlo]") {
-  const SampleData d({1.0, 2.5, 1.7, 3.0, 2.2}, {0.2, 0.5, 0.3, 0.4, 0.25}, {4, INFINITY, 10, 3, INFINITY});
+  const SampleData d({1.0, 2.5, 1.7, 3.0, 2.2}, {0.2, 0.5, 0.3, 0.4, 0.25},
+                     {4, INFINITY, 10, 3, INFINITY});
   EstimatorOptions one, many;
   one.threads = 1;
   many.threads = 3;
