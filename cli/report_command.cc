@@ -150,13 +150,6 @@ int RunReport(const ReportArguments& args, std::ostream& out, std::ostream& err)
       exclusions.push_back(e);
     }
   }
-  if (a.mc_trials > 0) {
-    // Same limit as analyse until the analysis carries Monte Carlo uncertainties.
-    throw InputError("", 0, "--mc",
-                     "Monte Carlo degrees of equivalence are not available in this build; use "
-                     "--mc 0 (analytic)");
-  }
-
   const Comparison comparison = LoadComparison(a);
   std::vector<std::string> notes;
 

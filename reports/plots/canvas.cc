@@ -199,11 +199,12 @@ std::vector<double> NiceTicks(double lo, double hi, int target) {
     step = m * magnitude;
     if (step >= raw) break;
   }
+  // Integer multiples of the step (no accumulated rounding).
   std::vector<double> ticks;
-  const double first = std::ceil(lo / step - 1e-9) * step;
-  for (double t = first; t <= hi + step * 1e-9; t += step) {
-    ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
-    if (ticks.size() > 50) break;
+  const double first = std::ceil(lo / step - 1e-9);
+  const double last = std::floor(hi / step + 1e-9);
+  for (double i = first; i <= last && ticks.size() <= 50; ++i) {
+    ticks.push_back(i == 0 ? 0.0 : i * step);
   }
   return ticks;
 }

@@ -27,7 +27,7 @@ inline constexpr Color kVermillion{0.835, 0.369, 0.000};
 inline constexpr Color kGreen{0.000, 0.620, 0.451};
 inline constexpr Color kSky{0.337, 0.706, 0.914};
 inline constexpr Color kGrey{0.55, 0.55, 0.55};
-inline constexpr Color kBand{0.000, 0.447, 0.698, 0.16};
+inline constexpr Color kBand{0.000, 0.620, 0.451, 0.16};
 inline constexpr Color kWhite{1, 1, 1};
 }  // namespace palette
 

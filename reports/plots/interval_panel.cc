@@ -20,7 +20,7 @@ Figure IntervalPanel(const IntervalPanelData& data) {
   const std::size_t n = std::max<std::size_t>(data.rows.size(), 1);
   Figure figure;
   figure.width = kWidth;
-  figure.height = 30 + kRow * static_cast<double>(n) + 44;
+  figure.height = 36 + kRow * static_cast<double>(n) + 44;
   const double height = figure.height;
   figure.draw = [data, height](cairo_t* cr) {
     Canvas canvas(cr);
@@ -59,7 +59,6 @@ Figure IntervalPanel(const IntervalPanelData& data) {
     }
     const double left = 10 + widest_label + 10;
     const double right = kWidth - 10 - widest_text - (widest_text > 0 ? 10 : 0);
-    const double top = 30;
     const double bottom = height - 44;
 
     std::vector<LegendItem> legend = {
@@ -68,7 +67,9 @@ Figure IntervalPanel(const IntervalPanelData& data) {
     if (Finite(data.reference) && !data.reference_label.empty()) {
       legend.push_back({LegendItem::Symbol::kDashedLine, data.reference_label, palette::kGreen});
     }
-    DrawLegend(canvas, left, 8, right - left, legend);
+    // One legend row fits when it may use the whole width; the rows start below it.
+    DrawLegend(canvas, 10, 8, kWidth - 20, legend);
+    const double top = 36;
 
     const LinearScale x{lo, hi, left, right};
     DrawValueAxis(canvas, x, false, bottom, top, data.x_label, kFont);

@@ -46,10 +46,13 @@ Span ValueRange(const LabIntervalsData& data) {
   const double span = std::max(hi - lo, std::abs(hi) * 1e-9 + 1e-300);
   const double allowed_lo = lo - span;
   const double allowed_hi = hi + span;
+  auto allowed = [&](double v) { return Finite(v) && v >= allowed_lo && v <= allowed_hi; };
   for (const LabPoint& lab : data.labs) {
-    if (lab.included) continue;
-    for (double v : {lab.value, lab.inner.low, lab.inner.high}) {
-      take(std::clamp(v, allowed_lo, allowed_hi));
+    if (lab.included || !allowed(lab.value)) continue;  // far off: an arrow at the edge
+    take(lab.value);
+    if (allowed(lab.inner.low) && allowed(lab.inner.high)) {
+      take(lab.inner.low);
+      take(lab.inner.high);
     }
   }
   const double pad = (hi - lo) * 0.04;
@@ -77,10 +80,11 @@ Figure LabIntervalsPlot(const LabIntervalsData& data) {
         std::any_of(data.labs.begin(), data.labs.end(), [](const LabPoint& l) { return !l.included; });
     const bool any_outer =
         std::any_of(data.labs.begin(), data.labs.end(), [](const LabPoint& l) { return l.outer.has_value(); });
-    legend.push_back({LegendItem::Symbol::kFilledMarker, any_excluded ? "included" : "result",
+    legend.push_back({LegendItem::Symbol::kFilledMarker,
+                      any_excluded ? data.point_label + ", in the KCRV" : data.point_label,
                       palette::kBlue});
     if (any_excluded) {
-      legend.push_back({LegendItem::Symbol::kOpenMarker, "excluded from the KCRV",
+      legend.push_back({LegendItem::Symbol::kOpenMarker, data.point_label + ", excluded",
                         palette::kVermillion});
     }
     if (!data.inner_label.empty()) {

@@ -66,7 +66,10 @@ Figure PairwiseDoeMap(const PairwiseDoeData& data) {
         if (print_values && std::isfinite(d)) {
           std::string text = fmt::format("{:.{}f}", d, std::max(data.decimals, 0));
           if (text[0] == '-') text = "\u2212" + text.substr(1);
-          const double size = std::min(kFont - 1, cell / std::max(static_cast<double>(text.size()), 3.0) * 1.5);
+          // Size from the number of characters (the minus sign is 3 bytes in UTF-8).
+          const auto chars = static_cast<double>(std::count_if(
+              text.begin(), text.end(), [](char ch) { return (ch & 0xC0) != 0x80; }));
+          const double size = std::min(kFont - 1, cell / std::max(chars, 3.0) * 1.6);
           canvas.Text(x + cell / 2, y + cell / 2, text, size, HAlign::kCenter, VAlign::kMiddle,
                       std::abs(ratio) > 1.4 ? palette::kWhite : palette::kInk);
         }

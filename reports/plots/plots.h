@@ -5,7 +5,6 @@
 
 #include <limits>
 #include <optional>
-#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +34,7 @@ struct LabPoint {
 /// (x_i, KCRV) and the KCDB-style DoE plot (D_i, zero).
 struct LabIntervalsData {
   std::string y_label;  ///< with the unit, e.g. "w(PCB 28) / (ng/g)"
+  std::string point_label = "xᵢ";  ///< legend text of the marker
   std::vector<LabPoint> labs;
   double reference = kNaN;  ///< horizontal line (KCRV, or 0 for DoE); NaN: none
   std::optional<Span> band;  ///< shaded band, e.g. the KCRV's coverage interval
@@ -84,10 +84,14 @@ struct HistogramMark {
   bool dashed = false;
 };
 
-/// A histogram of Monte Carlo draws (of the KCRV, say) with intervals marked.
+/// A histogram of Monte Carlo draws (of the KCRV, say), binned by the analysis, with
+/// intervals marked; drawn as a probability density.
 struct HistogramData {
   std::string x_label;
-  std::span<const double> draws;  ///< not kept: binned when the figure is built
+  double low = 0;   ///< left edge of the first bin
+  double high = 1;  ///< right edge of the last bin
+  std::vector<std::size_t> counts;
+  std::size_t total = 0;  ///< number of draws (including any outside [low, high])
   std::vector<HistogramMark> marks;
 };
 Figure DrawsHistogram(const HistogramData& data);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cstdint>
 #include <string_view>
 
@@ -64,10 +65,21 @@ char32_t NextCodePoint(std::string_view s, std::size_t& i) {
   return cp;
 }
 
+// Escapes only what Markdown could read as markup here: emphasis (*, and _ unless inside a
+// word), table cells (|), HTML (<) and the escape character itself.
 std::string EscapeMarkdown(std::string_view text) {
+  const auto word = [&](std::size_t i) {
+    if (i >= text.size()) return false;
+    const auto c = static_cast<unsigned char>(text[i]);
+    return std::isalnum(c) != 0 || c >= 0x80;
+  };
   std::string out;
-  for (char c : text) {
-    if (std::string_view("\\*_[]<>|").find(c) != std::string_view::npos) out += '\\';
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool intraword_underscore = c == '_' && i > 0 && word(i - 1) && word(i + 1);
+    if ((std::string_view("\\*|<_").find(c) != std::string_view::npos) && !intraword_underscore) {
+      out += '\\';
+    }
     out += c;
   }
   return out;
@@ -180,6 +192,7 @@ const char* LatexSubscript(char32_t cp) {
   switch (cp) {
     case U'ᵢ': return "i";
     case U'ⱼ': return "j";
+    case U'ₙ': return "n";
     case U'₀': return "0";
     case U'₁': return "1";
     case U'₂': return "2";
@@ -207,7 +220,11 @@ std::string EscapeLatex(std::string_view text) {
         case '$': w.Text("\\$"); break;
         case '&': w.Text("\\&"); break;
         case '#': w.Text("\\#"); break;
-        case '^': w.Text("\\^{}"); break;
+        case '^': w.Text("\\textasciicircum{}"); break;
+        case '-':
+          // "--" would print as a dash: keep the hyphens of --option apart.
+          w.Text(i < text.size() && text[i] == '-' ? "-{}" : "-");
+          break;
         case '_': w.Text("\\_"); break;
         case '%': w.Text("\\%"); break;
         case '~': w.Text("\\textasciitilde{}"); break;
@@ -270,7 +287,7 @@ void MarkdownBlocks(const std::vector<Block>& blocks, Counters& counters, std::s
       out += fmt::format("**Table {}.** {}\n\n", ++counters.table, MarkdownInline(t->caption));
       auto row = [&](const std::vector<std::string>& cells) {
         out += "|";
-        for (const std::string& c : cells) out += " " + MarkdownInline(c) + " |";
+        for (const std::string& c : cells) out += fmt::format(" {} |", MarkdownInline(c));
         out += "\n";
       };
       row(t->header);
@@ -331,7 +348,7 @@ dl.front, dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: .1
   margin: .5rem 0 1rem; font-size: .95rem; }
 dl dt { font-weight: bold; } dl dd { margin: 0; overflow-wrap: anywhere; }
 nav.toc { font-size: .95rem; margin-bottom: 1.5rem; } nav.toc ol { margin: .3rem 0; }
-table { border-collapse: collapse; margin: .8rem 0 .4rem; font-size: .9rem;
+table { border-collapse: collapse; margin: .8rem 0 .4rem; font-size: .9rem; min-width: 60%;
   font-variant-numeric: tabular-nums; }
 caption { caption-side: top; text-align: left; font-size: .92rem; padding-bottom: .35rem; }
 th, td { padding: .22rem .6rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
@@ -345,7 +362,8 @@ figcaption { font-size: .92rem; color: var(--ink); margin-top: .3rem; }
 code, pre { font-family: "DejaVu Sans Mono", monospace; font-size: .86em; }
 pre { background: #f6f6f6; padding: .6rem .8rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 .label { font-weight: bold; }
-@media print { body { background: #fff; } main { max-width: none; padding: 0; } }
+@media print { body { background: #fff; } main { max-width: none; padding: 0; }
+  figure, .tablewrap { break-inside: avoid; } h2, h3 { break-after: avoid; } }
 )";
 
 void HtmlBlocks(const std::vector<Block>& blocks, Counters& counters,
@@ -483,7 +501,7 @@ std::string Literal(const std::string& text) {
   return out;
 }
 
-std::string Code(const std::string& text) { return "`" + Literal(text) + "`"; }
+std::string Code(const std::string& text) { return fmt::format("`{}`", Literal(text)); }
 
 std::string RenderMarkdown(const Document& document) {
   std::string out = "# " + MarkdownInline(document.title) + "\n\n";

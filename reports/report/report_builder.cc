@@ -80,6 +80,66 @@ std::string Capitalised(std::string text) {
   return text;
 }
 
+// The KCRV as reported: from the Monte Carlo evaluation when one ran (as the analyse JSON
+// reports it), else the estimator's own u and interval.
+struct KcrvSummary {
+  double value = plots::kNaN;
+  double u = plots::kNaN;
+  double low = plots::kNaN;
+  double high = plots::kNaN;
+  std::string interval_method;
+};
+
+KcrvSummary SummaryOf(const EstimatorAnalysis& e) {
+  const EstimatorResult& r = e.result;
+  if (e.mc) {
+    return {r.value, e.mc->kcrv.u, e.mc->kcrv.intervals.symmetric_low,
+            e.mc->kcrv.intervals.symmetric_high, "Monte Carlo, probabilistically symmetric"};
+  }
+  return {r.value, r.u, r.interval_low, r.interval_high, r.interval_method};
+}
+
+// Pairwise degrees of equivalence as an n x n matrix (row lab minus column lab), from the
+// analysis' pairs a < b (d_ba = -d_ab, same U).
+struct PairwiseDoeTable {
+  std::vector<std::string> labs;
+  std::vector<double> d;
+  std::vector<double> expanded;
+};
+
+std::optional<PairwiseDoeTable> PairwiseFrom(const Comparison& comparison, const DoeResult& doe) {
+  if (doe.pairwise.empty()) return std::nullopt;
+  const std::size_t n = comparison.size();
+  PairwiseDoeTable t;
+  for (const LabResult& r : comparison.results()) t.labs.push_back(r.lab);
+  t.d.assign(n * n, plots::kNaN);
+  t.expanded.assign(n * n, plots::kNaN);
+  for (const PairwiseDoe& p : doe.pairwise) {
+    if (p.a >= n || p.b >= n) continue;
+    t.d[p.a * n + p.b] = p.d;
+    t.d[p.b * n + p.a] = -p.d;
+    t.expanded[p.a * n + p.b] = t.expanded[p.b * n + p.a] = p.expanded;
+  }
+  return t;
+}
+
+// The KCRV without each included lab, when the analysis computed it (leave-one-out DoE).
+struct LeaveOneOutValue {
+  std::string lab;
+  double value = plots::kNaN;
+  double u = plots::kNaN;
+};
+
+std::vector<LeaveOneOutValue> LeaveOneOutFrom(const DoeResult& doe) {
+  std::vector<LeaveOneOutValue> out;
+  for (const LabDoe& d : doe.labs) {
+    if (d.included && std::isfinite(d.kcrv_without)) {
+      out.push_back({d.lab, d.kcrv_without, d.u_kcrv_without});
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- the report
 
 class Builder {
@@ -90,6 +150,9 @@ class Builder {
         main_(in.main->results.front()),
         result_(main_.result),
         doe_(main_.doe),
+        kcrv_(SummaryOf(main_)),
+        pairwise_(PairwiseFrom(comparison_, doe_)),
+        leave_one_out_(LeaveOneOutFrom(doe_)),
         unit_(comparison_.info().unit),
         lab_decimals_(LabDecimals(comparison_)),
         kcrv_decimals_(lab_decimals_ + 1),
@@ -136,7 +199,7 @@ class Builder {
   }
   std::string KcrvText() const {
     return fmt::format("{} with standard uncertainty {}", WithUnit(Fixed(result_.value, kcrv_decimals_)),
-                       WithUnit(Fixed(result_.u, kcrv_decimals_)));
+                       WithUnit(Fixed(kcrv_.u, kcrv_decimals_)));
   }
   std::string ExclusionReason(const LabResult& lab) const {
     const auto it = reasons_.find(lab.lab);
@@ -174,12 +237,13 @@ class Builder {
   // ------------------------------------------------------------ figures
 
   void MakeFigures(std::vector<NamedFigure>& figures) const {
-    const double k = doe_.coverage_factor;
+    // Display bars of the stated uncertainties at the analytic DoE's coverage factor.
+    const double k = DoeCoverageFactor(coverage_);
     const std::string k_text = fmt::format("{:g}", k);
     plots::LabIntervalsData results;
     results.y_label = unit_.empty() ? "measured value" : fmt::format("measured value / ({})", unit_);
     results.reference = result_.value;
-    results.band = plots::Span{result_.interval_low, result_.interval_high};
+    results.band = plots::Span{kcrv_.low, kcrv_.high};
     results.reference_label = fmt::format("KCRV ({})", EstimatorName());
     results.band_label = fmt::format("{} interval of the KCRV", Percent(coverage_));
     results.inner_label = fmt::format("xᵢ ± {}·uᵢ", k_text);
@@ -206,7 +270,8 @@ class Builder {
     doe.y_label = unit_.empty() ? "Dᵢ" : fmt::format("Dᵢ / ({})", unit_);
     doe.reference = 0;
     doe.reference_label = "Dᵢ = 0";
-    doe.inner_label = fmt::format("Dᵢ with its {} interval (± U(Dᵢ))", Percent(coverage_));
+    doe.point_label = "Dᵢ";
+    doe.inner_label = fmt::format("{} interval, Dᵢ ± U(Dᵢ)", Percent(coverage_));
     for (const LabDoe& d : doe_.labs) {
       plots::LabPoint p;
       p.label = d.lab;
@@ -219,36 +284,46 @@ class Builder {
 
     figures.push_back({"fig-estimators", plots::IntervalPanel(EstimatorPanel())});
 
-    if (in_.pairwise) {
+    if (pairwise_) {
       plots::PairwiseDoeData data;
-      data.labels = in_.pairwise->labs;
-      data.d = in_.pairwise->d;
-      data.expanded = in_.pairwise->expanded;
+      data.labels = pairwise_->labs;
+      data.d = pairwise_->d;
+      data.expanded = pairwise_->expanded;
       data.unit = unit_;
       data.decimals = lab_decimals_;
       figures.push_back({"fig-pairwise-doe", plots::PairwiseDoeMap(data)});
     }
-    if (!in_.leave_one_out.empty()) {
+    if (!leave_one_out_.empty()) {
       plots::IntervalPanelData data;
       data.x_label = fmt::format("KCRV without the lab{}", InUnit(unit_));
       data.reference = result_.value;
-      data.band = plots::Span{result_.interval_low, result_.interval_high};
+      data.band = plots::Span{kcrv_.low, kcrv_.high};
       data.reference_label = "KCRV with every included lab";
-      for (const LeaveOneOutValue& v : in_.leave_one_out) {
-        data.rows.push_back({fmt::format("without {}", v.lab), v.value, {v.low, v.high}, false,
+      // Bars: the KCRV without the lab -/+ k u (k as for the results' bars).
+      for (const LeaveOneOutValue& v : leave_one_out_) {
+        const double low = v.value - k * v.u;
+        const double high = v.value + k * v.u;
+        data.rows.push_back({fmt::format("without {}", v.lab), v.value, {low, high}, false,
                              fmt::format("{} {}", Fixed(v.value, kcrv_decimals_),
-                                         Interval(v.low, v.high, kcrv_decimals_))});
+                                         Interval(low, high, kcrv_decimals_))});
       }
       figures.push_back({"fig-leave-one-out", plots::IntervalPanel(data)});
     }
-    if (!result_.kcrv_draws.empty()) {
+    if (main_.mc && !main_.mc->kcrv.histogram.counts.empty()) {
+      const McKcrv& mc = main_.mc->kcrv;
       plots::HistogramData data;
       data.x_label = fmt::format("KCRV{}", InUnit(unit_));
-      data.draws = result_.kcrv_draws;
+      data.low = mc.histogram.low;
+      data.high = mc.histogram.high;
+      data.counts = mc.histogram.counts;
+      data.total = main_.mc->trials;
       data.marks.push_back({"KCRV", {result_.value, result_.value}, plots::palette::kGreen, false});
-      data.marks.push_back({fmt::format("{} coverage interval", Percent(coverage_)),
-                            {result_.interval_low, result_.interval_high},
+      data.marks.push_back({fmt::format("{} probabilistically symmetric interval", Percent(coverage_)),
+                            {mc.intervals.symmetric_low, mc.intervals.symmetric_high},
                             plots::palette::kVermillion, true});
+      data.marks.push_back({fmt::format("{} shortest interval", Percent(coverage_)),
+                            {mc.intervals.shortest_low, mc.intervals.shortest_high},
+                            plots::palette::kBlue, true});
       figures.push_back({"fig-kcrv-draws", plots::DrawsHistogram(data)});
     }
   }
@@ -257,18 +332,18 @@ class Builder {
     plots::IntervalPanelData data;
     data.x_label = fmt::format("KCRV{}", InUnit(unit_));
     data.reference = result_.value;
-    data.band = plots::Span{result_.interval_low, result_.interval_high};
+    data.band = plots::Span{kcrv_.low, kcrv_.high};
     data.reference_label = fmt::format("report's KCRV ({})", EstimatorName());
     for (const EstimatorAnalysis& e : in_.sensitivity->results) {
       plots::IntervalRow row;
       row.label = e.estimator->info.name;
       row.highlight = e.estimator == main_.estimator;
       if (e.result.status == Status::kOk) {
-        row.value = e.result.value;
-        row.interval = {e.result.interval_low, e.result.interval_high};
-        row.text = fmt::format("{} {}", Fixed(e.result.value, kcrv_decimals_),
-                               Interval(e.result.interval_low, e.result.interval_high,
-                                        kcrv_decimals_));
+        const KcrvSummary k = SummaryOf(e);
+        row.value = k.value;
+        row.interval = {k.low, k.high};
+        row.text = fmt::format("{} {}", Fixed(k.value, kcrv_decimals_),
+                               Interval(k.low, k.high, kcrv_decimals_));
       } else {
         row.text = ToString(e.result.status);
       }
@@ -288,11 +363,10 @@ class Builder {
         "value (KCRV). ",
         Capitalised(NumberWord(n)), Literal(id_), n_in == n ? "all" : NumberWord(n_in),
         n_in == 1 ? "defines" : "define");
-    text += fmt::format("The KCRV, from the estimator {} ({}), is {}; its {} coverage interval is "
-                        "{}{}.",
-                        Code(EstimatorName()), Literal(main_.estimator->info.description),
-                        KcrvText(), Percent(coverage_),
-                        Interval(result_.interval_low, result_.interval_high, kcrv_decimals_),
+    text += fmt::format("The KCRV, from the estimator {} (Section 3), is {}; its {} coverage "
+                        "interval is {}{}.",
+                        Code(EstimatorName()), KcrvText(), Percent(coverage_),
+                        Interval(kcrv_.low, kcrv_.high, kcrv_decimals_),
                         unit_.empty() ? "" : " " + unit_);
     if (HasTau()) {
       text += fmt::format(" The between-laboratory standard deviation (dark uncertainty) is "
@@ -305,16 +379,17 @@ class Builder {
     s.blocks.push_back(Paragraph{fmt::format(
         "{} of the {} degrees of equivalence {} larger in magnitude than {} expanded "
         "uncertainty (|Eₙ| > 1, Eₙ = Dᵢ / U(Dᵢ)).",
-        Capitalised(NumberWord(outside)), doe_.labs.size(), outside == 1 ? "is" : "are",
+        outside == 0 ? std::string("None") : Capitalised(NumberWord(outside)), doe_.labs.size(),
+        outside == 1 ? "is" : "are",
         outside == 1 ? "its" : "their")});
     s.blocks.push_back(FigureRef{
         "fig-results",
         fmt::format("Participants' results xᵢ with bars xᵢ ± {:g}·uᵢ{}; the line is the KCRV "
                     "({}) and the band its {} coverage interval.{}",
-                    doe_.coverage_factor,
+                    DoeCoverageFactor(coverage_),
                     HasTau() && *result_.tau > 0
                         ? fmt::format(" and, wider and lighter, ± {:g}·√(uᵢ² + τ²)",
-                                      doe_.coverage_factor)
+                                      DoeCoverageFactor(coverage_))
                         : "",
                     Code(EstimatorName()), Percent(coverage_),
                     comparison_.n_included() < comparison_.size()
@@ -433,8 +508,11 @@ class Builder {
     t.align = "lr";
     t.rows.push_back({"KCRV" + InUnit(unit_), Fixed(result_.value, kcrv_decimals_)});
     t.rows.push_back({fmt::format("u(KCRV){}{}", InUnit(unit_),
-                                  result_.u_kind.empty() ? "" : ", " + result_.u_kind),
-                      Fixed(result_.u, kcrv_decimals_)});
+                                  result_.u_kind.empty() ? "" : " (" + Code(result_.u_kind) + ")"),
+                      Fixed(kcrv_.u, kcrv_decimals_)});
+    if (main_.mc) {
+      t.rows.push_back({"analytic u" + InUnit(unit_), Fixed(result_.u, kcrv_decimals_)});
+    }
     if (result_.u_internal) {
       t.rows.push_back({"internal u" + InUnit(unit_), Fixed(*result_.u_internal, kcrv_decimals_)});
     }
@@ -442,10 +520,10 @@ class Builder {
       t.rows.push_back({"external u" + InUnit(unit_), Fixed(*result_.u_external, kcrv_decimals_)});
     }
     t.rows.push_back({fmt::format("{} coverage interval{}{}", Percent(coverage_), InUnit(unit_),
-                                  result_.interval_method.empty()
+                                  kcrv_.interval_method.empty()
                                       ? ""
-                                      : fmt::format(" ({})", result_.interval_method)),
-                      Interval(result_.interval_low, result_.interval_high, kcrv_decimals_)});
+                                      : fmt::format(" ({})", kcrv_.interval_method)),
+                      Interval(kcrv_.low, kcrv_.high, kcrv_decimals_)});
     if (HasTau()) {
       t.rows.push_back({"τ" + InUnit(unit_), Fixed(*result_.tau, kcrv_decimals_)});
       if (result_.tau_interval) {
@@ -457,7 +535,17 @@ class Builder {
     for (const ExtraValue& e : result_.extra) {
       t.rows.push_back({Literal(e.name), Significant(e.value, 6)});
     }
+    if (main_.mc) {
+      t.rows.push_back({"shortest coverage interval" + InUnit(unit_),
+                        Interval(main_.mc->kcrv.intervals.shortest_low,
+                                 main_.mc->kcrv.intervals.shortest_high, kcrv_decimals_)});
+    }
     t.rows.push_back({"uncertainty evaluation", Literal(main_.uncertainty_method)});
+    if (main_.mc) {
+      t.rows.push_back({"Monte Carlo trials", fmt::format("{} (seed {}, {})", main_.mc->trials,
+                                                          main_.mc->seed,
+                                                          Literal(main_.mc->source))});
+    }
     if (result_.iterations > 0) t.rows.push_back({"iterations", std::to_string(result_.iterations)});
     s.blocks.push_back(t);
     if (!result_.message.empty()) s.blocks.push_back(Paragraph{"Note: " + Literal(result_.message)});
@@ -488,10 +576,20 @@ class Builder {
   }
 
   std::string DoeMethodNote() const {
-    std::string note = fmt::format(
-        "Dᵢ = {}; U(Dᵢ) = k·u(Dᵢ) with k = {:g}; the interval is the {} coverage interval for Dᵢ. ",
-        doe_.convention == DoeConvention::kLeaveOneOut ? "xᵢ − KCRV(without lab i)" : "xᵢ − KCRV",
-        doe_.coverage_factor, Percent(coverage_));
+    const char* definition =
+        doe_.convention == DoeConvention::kLeaveOneOut ? "xᵢ − KCRV(without lab i)" : "xᵢ − KCRV";
+    std::string note;
+    if (main_.mc) {
+      note = fmt::format(
+          "Dᵢ = {}; u(Dᵢ) and U(Dᵢ) from {} Monte Carlo trials ({}, seed {}): U(Dᵢ) is the "
+          "half-width of the shortest interval symmetric about Dᵢ that holds {} of the draws. ",
+          definition, main_.mc->trials, Literal(main_.mc->source), main_.mc->seed,
+          Percent(coverage_));
+    } else {
+      note = fmt::format("Dᵢ = {}; U(Dᵢ) = k·u(Dᵢ) with k = {:g}; the interval is the {} coverage "
+                         "interval for Dᵢ. ",
+                         definition, doe_.coverage_factor, Percent(coverage_));
+    }
     note += doe_.dark == DarkUncertainty::kRecognised
                 ? "Dark uncertainty recognised: u²(Dᵢ) includes τ². "
                 : "Dark uncertainty not included in u(Dᵢ). ";
@@ -531,13 +629,13 @@ class Builder {
 
   Section Pairwise() const {
     Section s{"pairwise", "Pairwise degrees of equivalence", {}, {}};
-    if (!in_.pairwise) {
+    if (!pairwise_) {
       s.blocks.push_back(Paragraph{
           "Pairwise degrees of equivalence dᵢⱼ = xᵢ − xⱼ are not part of this analysis: this "
           "version of keycomp does not compute them yet."});
       return s;
     }
-    const PairwiseDoeTable& p = *in_.pairwise;
+    const PairwiseDoeTable& p = *pairwise_;
     const std::size_t n = p.labs.size();
     s.blocks.push_back(Paragraph{fmt::format(
         "Bilateral degrees of equivalence dᵢⱼ = xᵢ − xⱼ of every pair of participants with their "
@@ -583,13 +681,14 @@ class Builder {
     t.align = "lrrrrl";
     for (const EstimatorAnalysis& e : in_.sensitivity->results) {
       const EstimatorResult& r = e.result;
+      const KcrvSummary k = SummaryOf(e);
       const bool ok = r.status == Status::kOk;
       t.rows.push_back({Code(e.estimator->info.name) + (e.estimator == main_.estimator ? " (report)" : ""),
-                        ok ? Fixed(r.value, kcrv_decimals_) : "\u2013",
-                        ok ? Fixed(r.u, kcrv_decimals_) : "\u2013",
-                        ok ? Interval(r.interval_low, r.interval_high, kcrv_decimals_) : "\u2013",
+                        ok ? Fixed(k.value, kcrv_decimals_) : "\u2013",
+                        ok ? Fixed(k.u, kcrv_decimals_) : "\u2013",
+                        ok ? Interval(k.low, k.high, kcrv_decimals_) : "\u2013",
                         ok && r.tau ? Fixed(*r.tau, kcrv_decimals_) : "\u2013",
-                        ok ? "ok" : Literal(fmt::format("{}: {}", ToString(r.status), r.message))});
+                        ToString(r.status)});
     }
     std::vector<std::string> skipped;
     for (const std::string& w : in_.sensitivity->warnings) skipped.push_back(Literal(w));
@@ -602,25 +701,27 @@ class Builder {
         fmt::format("The KCRV and its {} coverage interval from each estimator; the dashed line "
                     "and the band are the report's KCRV and its interval.",
                     Percent(coverage_))});
-    if (!in_.leave_one_out.empty()) {
+    if (!leave_one_out_.empty()) {
       Section loo{"leave-one-out", "Leave-one-out", {}, {}};
       loo.blocks.push_back(Paragraph{fmt::format(
           "The KCRV from {} recomputed with each included participant left out in turn.",
           Code(EstimatorName()))});
-      loo.blocks.push_back(FigureRef{"fig-leave-one-out",
-                                     "The KCRV without each participant, with its coverage "
-                                     "interval; the dashed line and the band are the KCRV with "
-                                     "every included participant."});
+      loo.blocks.push_back(FigureRef{
+          "fig-leave-one-out",
+          fmt::format("The KCRV without each included participant, with bars ± {:g}·u; the "
+                      "dashed line and the band are the KCRV with every included participant.",
+                      DoeCoverageFactor(coverage_))});
       s.subsections.push_back(loo);
     }
-    if (!result_.kcrv_draws.empty()) {
-      Section mc{"kcrv-distribution", "Distribution of the KCRV", {}, {}};
+    if (main_.mc && !main_.mc->kcrv.histogram.counts.empty()) {
+      Section mc{"kcrv-distribution", "Monte Carlo distribution of the KCRV", {}, {}};
       mc.blocks.push_back(Paragraph{fmt::format(
-          "{} draws of the KCRV from the distribution that {} computes it from.",
-          result_.kcrv_draws.size(), Code(EstimatorName()))});
+          "{} trials ({}, seed {}) of the KCRV from {}; the KCRV's uncertainty and the degrees "
+          "of equivalence come from the same draws.",
+          main_.mc->trials, Literal(main_.mc->source), main_.mc->seed, Code(EstimatorName()))});
       mc.blocks.push_back(FigureRef{
-          "fig-kcrv-draws", fmt::format("Histogram of the draws of the KCRV with the KCRV and its "
-                                        "{} coverage interval.",
+          "fig-kcrv-draws", fmt::format("Histogram of the Monte Carlo draws of the KCRV with its "
+                                        "{} coverage intervals.",
                                         Percent(coverage_))});
       s.subsections.push_back(mc);
     }
@@ -665,7 +766,7 @@ class Builder {
     std::vector<std::string> files = {"report.html", "report.md", "report.tex",
                                       "report.pdf (when pdflatex is available)", "results.json",
                                       "doe.csv"};
-    if (in_.pairwise) files.push_back("pairwise-doe.csv");
+    if (pairwise_) files.push_back("pairwise-doe.csv");
     for (const NamedFigure& f : figures) {
       files.push_back(fmt::format("{0}.svg, {0}.pdf, {0}.png", f.name));
     }
@@ -739,12 +840,17 @@ class Builder {
     BulletList list;
     for (const std::string& w : in_.main->warnings) list.items.push_back(Literal(w));
     for (const EstimatorAnalysis& e : in_.sensitivity->results) {
+      if (e.result.status != Status::kOk) {
+        list.items.push_back(fmt::format("{} ({}): {}", Code(e.estimator->info.name),
+                                         ToString(e.result.status), Literal(e.result.message)));
+      }
       for (const std::string& w : e.result.warnings) {
         list.items.push_back(fmt::format("{}: {}", Code(e.estimator->info.name), Literal(w)));
       }
     }
     if (!list.items.empty()) {
-      s.blocks.push_back(Paragraph{"Warnings from the analysis:"});
+      s.blocks.push_back(Paragraph{"Estimators that gave no result, and warnings from the "
+                                   "analysis:"});
       s.blocks.push_back(list);
     }
     return s;
@@ -810,8 +916,8 @@ class Builder {
   }
 
   std::string PairwiseCsv() const {
-    if (!in_.pairwise) return {};
-    const PairwiseDoeTable& p = *in_.pairwise;
+    if (!pairwise_) return {};
+    const PairwiseDoeTable& p = *pairwise_;
     const std::size_t n = p.labs.size();
     std::string csv = "lab_i,lab_j,d_ij,U_ij,unit\n";
     for (std::size_t i = 0; i < n; ++i) {
@@ -829,6 +935,9 @@ class Builder {
   const EstimatorAnalysis& main_;
   const EstimatorResult& result_;
   const DoeResult& doe_;
+  const KcrvSummary kcrv_;
+  const std::optional<PairwiseDoeTable> pairwise_;
+  const std::vector<LeaveOneOutValue> leave_one_out_;
   const std::string unit_;
   const int lab_decimals_;
   const int kcrv_decimals_;

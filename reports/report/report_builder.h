@@ -47,21 +47,6 @@ struct ReportSettings {
   std::uint64_t seed = 0;
 };
 
-/// One leave-one-out reference value: the KCRV recomputed without `lab`.
-struct LeaveOneOutValue {
-  std::string lab;
-  double value = plots::kNaN;
-  double low = plots::kNaN;  ///< its coverage interval
-  double high = plots::kNaN;
-};
-
-/// Pairwise degrees of equivalence, row-major n x n (d_ij = x_i - x_j).
-struct PairwiseDoeTable {
-  std::vector<std::string> labs;
-  std::vector<double> d;
-  std::vector<double> expanded;  ///< U(d_ij)
-};
-
 struct ReportInputs {
   const Comparison* comparison = nullptr;
   const Analysis* main = nullptr;  ///< one estimator: the KCRV of the report
@@ -70,9 +55,6 @@ struct ReportInputs {
   const AnalysisOptions* sensitivity_options = nullptr;
   ReportSettings settings;
   Provenance provenance;
-  /// Results that the analysis does not carry yet; their sections and plots appear when given.
-  std::optional<PairwiseDoeTable> pairwise;
-  std::vector<LeaveOneOutValue> leave_one_out;
 };
 
 struct NamedFigure {
@@ -85,7 +67,7 @@ struct ReportContent {
   std::vector<NamedFigure> figures;
   nlohmann::json results;  ///< the analyse JSON plus provenance and the sensitivity results
   std::string doe_csv;     ///< lab, D_i, U_i (KCDB form)
-  std::string pairwise_csv;  ///< lab_i, lab_j, d_ij, U_ij; empty without pairwise DoE
+  std::string pairwise_csv;  ///< lab_i, lab_j, d_ij, U_ij; empty when the analysis has none
 };
 
 /// Builds the report. The main analysis must hold exactly one estimator that converged.

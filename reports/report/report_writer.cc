@@ -40,13 +40,10 @@ bool IsReportFolder(const fs::path& folder) {
   }
 }
 
-// Runs `pdflatex report.tex` in `folder`, quietly; true when report.pdf came out.
-bool RunPdflatex(const std::string& program, const fs::path& folder, std::string& note) {
+// Runs `pdflatex report.tex` once in `folder`, quietly; returns its exit code (127: not found).
+int RunPdflatexOnce(const std::string& program, const fs::path& folder) {
   const pid_t pid = fork();
-  if (pid < 0) {
-    note = "could not start pdflatex";
-    return false;
-  }
+  if (pid < 0) return -1;
   if (pid == 0) {
     // Child: work in the report's folder, no terminal input, output into report.log only.
     if (chdir(folder.c_str()) != 0) _exit(126);
@@ -65,7 +62,23 @@ bool RunPdflatex(const std::string& program, const fs::path& folder, std::string
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) break;
   }
-  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Compiles report.tex into report.pdf: twice, and a third time if LaTeX still asks for it
+// (longtable settles its column widths over runs). True when report.pdf came out.
+bool RunPdflatex(const std::string& program, const fs::path& folder, std::string& note) {
+  int code = 0;
+  for (int run = 0; run < 3 && code == 0; ++run) {
+    code = RunPdflatexOnce(program, folder);
+    if (code != 0 || run == 0) continue;
+    std::ifstream log(folder / "report.log");
+    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    if (text.find("Rerun LaTeX") == std::string::npos &&
+        text.find("Table widths have changed") == std::string::npos) {
+      break;
+    }
+  }
   if (code == 127) {
     note = "pdflatex is not installed: compile report.tex with pdflatex to get report.pdf";
     return false;
