@@ -1,0 +1,396 @@
+// `keycomp report` end to end (in-process): the files it writes, the numbers in them against
+// published results, the configuration and its overrides, bad input (exit 2, nothing left
+// behind), the HTML rendered by headless Chromium and the LaTeX compiled by pdflatex.
+#include <cairo.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "estimators/registry.h"
+#include "reports/report_test_support.h"
+#include "test_support.h"
+
+namespace keycomp::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+const std::string kK25 = SourcePath("datasets/ccqm_k25_pcb28/results.csv");
+const std::string kK30 = SourcePath("datasets/ccqm_k30_pb_wine/results.csv");
+const std::string kK25Config = SourcePath("tests/reports/data/ccqm_k25_report.json");
+
+std::vector<std::string> Files(const fs::path& folder) {
+  std::vector<std::string> names;
+  if (!fs::exists(folder)) return names;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+bool OnPath(const std::string& program) {
+  return std::system(("command -v " + program + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+// The DoE CSV in KCDB form: lab -> (D_i, U_i).
+std::map<std::string, std::pair<double, double>> ReadDoeCsv(const fs::path& path) {
+  std::istringstream in(ReadText(path));
+  std::string line;
+  std::getline(in, line);
+  REQUIRE(line == "lab,D_i,U_i,unit");
+  std::map<std::string, std::pair<double, double>> rows;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream fields(line);
+    for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+    REQUIRE(cells.size() == 4);
+    rows[cells[0]] = {std::stod(cells[1]), std::stod(cells[2])};
+  }
+  return rows;
+}
+
+TEST_CASE("report writes every file of the draft report") {
+  ScratchFolder scratch("report-files");
+  const std::string folder = scratch / "k25";
+  const CliRun run = RunCli({"report", kK25, "--config", kK25Config, "--no-pdf", "-o", folder});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const std::vector<std::string> files = Files(folder);
+  for (const char* name :
+       {"report.html", "report.md", "report.tex", "results.json", "doe.csv", "fig-results.svg",
+        "fig-results.pdf", "fig-results.png", "fig-doe.svg", "fig-doe.pdf", "fig-doe.png",
+        "fig-estimators.svg", "fig-estimators.pdf", "fig-estimators.png"}) {
+    INFO(name);
+    CHECK(std::find(files.begin(), files.end(), name) != files.end());
+  }
+  CHECK(std::find(files.begin(), files.end(), "report.pdf") == files.end());
+  // Only the report folder in the parent: no temporary folder left over.
+  CHECK(Files(scratch.path()) == std::vector<std::string>{"k25"});
+
+  SECTION("the plots are real SVG, PDF and PNG files") {
+    for (const char* fig : {"fig-results", "fig-doe", "fig-estimators"}) {
+      INFO(fig);
+      CHECK(ReadText(fs::path(folder) / (std::string(fig) + ".svg")).find("<svg") !=
+            std::string::npos);
+      CHECK(ReadText(fs::path(folder) / (std::string(fig) + ".pdf")).rfind("%PDF-", 0) == 0);
+      CHECK(ReadText(fs::path(folder) / (std::string(fig) + ".png")).rfind("\x89PNG", 0) == 0);
+    }
+  }
+
+  SECTION("the HTML is self-contained: inline SVG and CSS, nothing fetched") {
+    const std::string html = ReadText(fs::path(folder) / "report.html");
+    CHECK(html.find("<style>") != std::string::npos);
+    std::size_t svgs = 0;
+    for (std::size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) {
+      ++svgs;
+    }
+    CHECK(svgs >= 3);
+    for (const char* remote : {"<script", "<link", "<img", "@import", "src=\"http", "href=\"http",
+                               "url(http"}) {
+      INFO(remote);
+      CHECK(html.find(remote) == std::string::npos);
+    }
+  }
+
+  SECTION("provenance: the input's SHA-256 as sha256sum computes it, options, seed, version") {
+    const Json json = Json::parse(ReadText(fs::path(folder) / "results.json"));
+    const Json& report = json.at("report");
+    FILE* pipe = popen(("sha256sum '" + kK25 + "'").c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char digest[65] = {};
+    REQUIRE(std::fread(digest, 1, 64, pipe) == 64);
+    pclose(pipe);
+    CHECK(report.at("input").at("sha256") == std::string(digest));
+    CHECK(report.at("estimator") == "dersimonian_laird");
+    CHECK(report.at("options").at("seed") == 20261123);
+    CHECK(report.at("options").at("coverage") == 0.95);
+    CHECK(report.at("keycomp_version") == json.at("keycomp_version"));
+    CHECK(report.at("date").get<std::string>().size() == 20);  // 2026-01-02T03:04:05Z
+    CHECK(report.at("config").at("path") == kK25Config);
+    CHECK(report.at("sensitivity_estimators") ==
+          Json::array({"arithmetic_mean", "weighted_mean", "median", "dersimonian_laird"}));
+    CHECK(json.at("estimator_sensitivity").size() == 4);
+    CHECK(json.at("comparison").at("id") == "CCQM-K25");
+  }
+}
+
+TEST_CASE("report numbers agree with the published CCQM-K25 DerSimonian-Laird analysis") {
+  // datasets/ccqm_k25_pcb28/published.json: metafor rma(method = "DL") printed in the NIST
+  // Consensus Builder example code: 33.6004, se 0.7450, tau 1.7114, Q = 68.2154 on 5 df,
+  // 4 decimals.
+  ScratchFolder scratch("report-k25");
+  const std::string folder = scratch / "k25";
+  REQUIRE(RunCli({"report", kK25, "--config", kK25Config, "--no-pdf", "-o", folder}).exit_code == 0);
+  const Json json = Json::parse(ReadText(fs::path(folder) / "results.json"));
+  const Json& result = json.at("results").at(0);
+  CHECK(result.at("estimator") == "dersimonian_laird");
+  CHECK(std::abs(result.at("kcrv").at("value").get<double>() - 33.6004) <= 5e-5);
+  CHECK(std::abs(result.at("kcrv").at("u").get<double>() - 0.7450) <= 5e-5);
+  CHECK(std::abs(result.at("tau").get<double>() - 1.7114) <= 5e-5);
+  CHECK(std::abs(json.at("consistency").at("chi2").get<double>() - 68.2154) <= 5e-5);
+
+  // The KCDB table, rounded to 2 decimals: D_i = x_i - KCRV and, for an included lab with
+  // dark uncertainty recognised, U_i = 2 sqrt(u_i^2 + tau^2 - u_ref^2), from the published
+  // numbers and the data.
+  const std::map<std::string, std::pair<double, double>> data = {
+      {"IRMM", {34.30, 1.03}}, {"KRISS", {32.90, 0.69}}, {"NARL", {34.53, 0.83}},
+      {"NIST", {32.42, 0.29}}, {"NMIJ", {31.90, 0.40}},  {"NRC", {35.80, 0.38}}};
+  const auto doe = ReadDoeCsv(fs::path(folder) / "doe.csv");
+  REQUIRE(doe.size() == data.size());
+  for (const auto& [lab, xu] : data) {
+    INFO(lab);
+    const double d = xu.first - 33.6004;
+    const double expanded = 2 * std::sqrt(xu.second * xu.second + 1.7114 * 1.7114 - 0.7450 * 0.7450);
+    CHECK(std::abs(doe.at(lab).first - d) <= 0.005 + 1e-4);
+    CHECK(std::abs(doe.at(lab).second - expanded) <= 0.005 + 1e-4);
+  }
+
+  // The three documents state the same KCRV as the JSON, rounded alike.
+  for (const char* name : {"report.md", "report.html", "report.tex"}) {
+    INFO(name);
+    CHECK(ReadText(fs::path(folder) / name).find("33.600") != std::string::npos);
+  }
+}
+
+TEST_CASE("report of CCQM-K30 reproduces the published KCRV with the excluded labs marked") {
+  // metRology's Pb documentation: KCRV 2.99 mg/kg (3 significant digits) from the nine IDMS
+  // results; INMETRO (ICP) and INM (GFAAS) excluded.
+  ScratchFolder scratch("report-k30");
+  const std::string folder = scratch / "k30";
+  const CliRun run = RunCli({"report", kK30, "-e", "arithmetic_mean", "--no-pdf", "-o", folder});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const Json json = Json::parse(ReadText(fs::path(folder) / "results.json"));
+  CHECK(std::abs(json.at("results").at(0).at("kcrv").at("value").get<double>() - 2.99) <= 0.005);
+  const Json& exclusions = json.at("report").at("exclusions");
+  REQUIRE(exclusions.size() == 2);
+  CHECK(exclusions.at(0).at("lab") == "INMETRO");
+  CHECK(exclusions.at(1).at("lab") == "INM");
+  CHECK(exclusions.at(0).at("reason") == "excluded in the input file (include = 0)");
+  const std::string md = ReadText(fs::path(folder) / "report.md");
+  CHECK(md.find("INM: excluded in the input file (include = 0)") != std::string::npos);
+  // Every lab, excluded or not, has a degree of equivalence in the KCDB table.
+  CHECK(ReadDoeCsv(fs::path(folder) / "doe.csv").size() == 11);
+}
+
+TEST_CASE("report: command-line options override the configuration") {
+  ScratchFolder scratch("report-override");
+  const std::string folder = scratch / "out";
+  const CliRun run = RunCli({"report", kK25, "--config", kK25Config, "-e", "weighted_mean",
+                             "--coverage", "0.9", "--seed", "5", "--exclude", "NRC", "--no-pdf",
+                             "-o", folder});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const Json json = Json::parse(ReadText(fs::path(folder) / "results.json"));
+  const Json& report = json.at("report");
+  CHECK(report.at("estimator") == "weighted_mean");
+  CHECK(report.at("options").at("coverage") == 0.9);
+  CHECK(report.at("options").at("seed") == 5);
+  CHECK(json.at("results").at(0).at("kcrv").at("coverage") == 0.9);
+  REQUIRE(report.at("exclusions").size() == 1);
+  CHECK(report.at("exclusions").at(0).at("reason") == "excluded on the command line (--exclude)");
+  // The configuration's sensitivity list, with the report's own estimator in it.
+  CHECK(report.at("sensitivity_estimators") ==
+        Json::array({"arithmetic_mean", "weighted_mean", "median", "dersimonian_laird"}));
+  CHECK(report.at("command").get<std::string>().find("-e weighted_mean --coverage 0.9 --seed 5 "
+                                                     "--exclude NRC") != std::string::npos);
+}
+
+TEST_CASE("report: the sensitivity section runs every estimator of the registry that applies") {
+  ScratchFolder scratch("report-all");
+  const std::string folder = scratch / "out";
+  REQUIRE(RunCli({"report", kK25, "--no-pdf", "-o", folder}).exit_code == 0);
+  const Json json = Json::parse(ReadText(fs::path(folder) / "results.json"));
+  Json expected = Json::array();
+  for (const Estimator& e : BuiltinEstimators()) {
+    if (e.info.min_labs <= 6) expected.push_back(e.info.name);
+  }
+  CHECK(json.at("report").at("sensitivity_estimators") == expected);
+  CHECK(json.at("estimator_sensitivity").size() == expected.size());
+  CHECK(json.at("report").at("estimator") == "weighted_mean");  // analyse's default
+}
+
+TEST_CASE("report replaces an earlier report, and only a report") {
+  ScratchFolder scratch("report-replace");
+  const std::string folder = scratch / "out";
+  REQUIRE(RunCli({"report", kK25, "--config", kK25Config, "--no-pdf", "-o", folder}).exit_code == 0);
+  std::ofstream(fs::path(folder) / "stale.txt") << "from an older run";
+  REQUIRE(RunCli({"report", kK25, "--config", kK25Config, "--no-pdf", "-o", folder}).exit_code == 0);
+  const std::vector<std::string> files = Files(folder);
+  CHECK(std::find(files.begin(), files.end(), "stale.txt") == files.end());
+  CHECK(std::find(files.begin(), files.end(), "report.html") != files.end());
+  CHECK(Files(scratch.path()) == std::vector<std::string>{"out"});
+
+  // A folder that is not a keycomp report is never replaced.
+  const std::string other = scratch / "notes";
+  fs::create_directory(other);
+  std::ofstream(fs::path(other) / "mine.txt") << "keep me";
+  const CliRun run = RunCli({"report", kK25, "--no-pdf", "-o", other});
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find("not an earlier keycomp report") != std::string::npos);
+  CHECK(Files(other) == std::vector<std::string>{"mine.txt"});
+  CHECK(ReadText(fs::path(other) / "mine.txt") == "keep me");
+}
+
+TEST_CASE("report: bad input exits 2 and leaves nothing in or beside the output folder") {
+  ScratchFolder scratch("report-bad");
+  const std::string bad_csv = scratch / "bad.csv";
+  std::ofstream(bad_csv) << "lab,value,u\nA,1.0,0.1\nB,1.2,0\nC,0.9,0.2\n";
+  const std::string bad_key = scratch / "bad-key.json";
+  std::ofstream(bad_key) << "{\"titel\": \"typo\"}\n";
+  const std::string bad_syntax = scratch / "bad-syntax.json";
+  std::ofstream(bad_syntax) << "{\n  \"title\": \"x\",\n  \"seed\": ,\n}\n";
+  const std::string bad_lab = scratch / "bad-lab.json";
+  std::ofstream(bad_lab) << R"({"exclusions": [{"lab": "NOPE", "reason": "r"}]})";
+  const std::string bad_type = scratch / "bad-type.json";
+  std::ofstream(bad_type) << R"({"coverage": "95 %"})";
+  const std::string out = scratch / "out";
+
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;  // part of the one-line message on stderr
+  };
+  const std::vector<Case> cases = {
+      {{scratch / "missing.csv"}, "missing.csv"},
+      {{bad_csv}, "line 3"},
+      {{kK25, "-e", "no_such_estimator"}, "unknown estimator 'no_such_estimator'"},
+      {{kK25, "-e", "weighted_mean,median"}, "one KCRV estimator"},
+      {{kK25, "--exclude", "NOPE"}, "unknown lab 'NOPE'"},
+      {{kK25, "--config", bad_key}, "field 'titel': unknown key"},
+      {{kK25, "--config", bad_syntax}, "bad-syntax.json:line 3"},
+      {{kK25, "--config", bad_lab}, "unknown lab 'NOPE'"},
+      {{kK25, "--config", bad_type}, "field 'coverage'"},
+      {{kK25, "--config", scratch / "missing.json"}, "missing.json"},
+      {{kK25, "--set", "nobody.u=external"}, "--set nobody.u"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"report"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    args.insert(args.end(), {"--no-pdf", "-o", out});
+    const CliRun run = RunCli(args);
+    INFO(fmt::format("{}\nstderr: {}", fmt::join(args, " "), run.err));
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find(c.message) != std::string::npos);
+    CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+    CHECK_FALSE(fs::exists(out));
+  }
+  // The output folder's parent must exist.
+  const CliRun run = RunCli({"report", kK25, "--no-pdf", "-o", scratch / "no/such/folder"});
+  CHECK(run.exit_code == 2);
+  CHECK_FALSE(fs::exists(scratch / "no"));
+  // Only the inputs this test wrote are left.
+  CHECK(Files(scratch.path()) ==
+        std::vector<std::string>{"bad-key.json", "bad-lab.json", "bad-syntax.json",
+                                 "bad-type.json", "bad.csv"});
+}
+
+TEST_CASE("report: an estimator that gives no KCRV exits 1 and writes nothing") {
+  // linear_pool refuses a lab with 2 degrees of freedom (its Student t has no variance);
+  // CCQM-K25 has one (NIST).
+  if (FindEstimator("linear_pool") == nullptr) {
+    WARN("linear_pool is not in the registry: case skipped");
+    SUCCEED();
+    return;
+  }
+  ScratchFolder scratch("report-fail");
+  const std::string out = scratch / "out";
+  const CliRun run = RunCli({"report", kK25, "-e", "linear_pool", "--no-pdf", "-o", out});
+  CHECK(run.exit_code == 1);
+  CHECK(run.err.find("no report written") != std::string::npos);
+  CHECK(Files(scratch.path()).empty());
+}
+
+TEST_CASE("report.tex compiles with pdflatex into report.pdf") {
+  ScratchFolder scratch("report-pdf");
+  const std::string folder = scratch / "k30";
+  const CliRun run = RunCli({"report", kK30, "--config",
+                             SourcePath("tests/reports/data/ccqm_k30_report.json"), "-o", folder});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  if (!OnPath("pdflatex")) {
+    CHECK(run.err.find("pdflatex is not installed") != std::string::npos);
+    WARN("pdflatex is not installed: report.tex not compiled (scripts/install-deps.sh installs it)");
+    if (std::getenv("CI") != nullptr) FAIL("CI must install pdflatex (texlive-latex-base)");
+    return;
+  }
+  CHECK(run.err.empty());
+  CHECK(ReadText(fs::path(folder) / "report.pdf").rfind("%PDF-", 0) == 0);
+  const std::vector<std::string> files = Files(folder);
+  for (const char* scratch_file : {"report.log", "report.aux", "report.out"}) {
+    CHECK(std::find(files.begin(), files.end(), scratch_file) == files.end());
+  }
+}
+
+// Fraction of pixels that are not (near) white, and of pixels of the plots' blue.
+struct PixelCount {
+  double not_white = 0;
+  std::size_t blue = 0;
+};
+
+PixelCount CountPixels(const std::string& png) {
+  cairo_surface_t* image = cairo_image_surface_create_from_png(png.c_str());
+  PixelCount count;
+  if (cairo_surface_status(image) == CAIRO_STATUS_SUCCESS) {
+    cairo_surface_flush(image);
+    const int width = cairo_image_surface_get_width(image);
+    const int height = cairo_image_surface_get_height(image);
+    const int stride = cairo_image_surface_get_stride(image);
+    const unsigned char* data = cairo_image_surface_get_data(image);
+    std::size_t dark = 0;
+    for (int y = 0; y < height; ++y) {
+      const auto* row = reinterpret_cast<const std::uint32_t*>(data + y * stride);
+      for (int x = 0; x < width; ++x) {
+        const int r = static_cast<int>((row[x] >> 16) & 0xFF);
+        const int g = static_cast<int>((row[x] >> 8) & 0xFF);
+        const int b = static_cast<int>(row[x] & 0xFF);
+        if (r < 235 || g < 235 || b < 235) ++dark;
+        // The markers' blue, (0, 114, 178) in the palette.
+        if (r < 40 && g > 90 && g < 140 && b > 150 && b < 205) ++count.blue;
+      }
+    }
+    count.not_white = static_cast<double>(dark) / (static_cast<double>(width) * height);
+  }
+  cairo_surface_destroy(image);
+  return count;
+}
+
+TEST_CASE("report.html renders in headless Chromium") {
+  const std::string chromium = "/usr/bin/chromium";
+  if (!fs::exists(chromium)) {
+    WARN("Chromium is not installed (/usr/bin/chromium): the HTML rendering check is skipped; "
+         "scripts/install-deps.sh installs it");
+    if (std::getenv("CI") != nullptr) FAIL("CI must install chromium");
+    SUCCEED();
+    return;
+  }
+  ScratchFolder scratch("report-chromium");
+  const std::string folder = scratch / "k25";
+  REQUIRE(RunCli({"report", kK25, "--config", kK25Config, "--no-pdf", "-o", folder}).exit_code == 0);
+  const std::string screenshot = scratch / "page.png";
+  const std::string command =
+      "timeout 180 " + chromium +
+      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
+      " --disable-background-networking --disable-component-update --disable-sync"
+      " --user-data-dir='" + (scratch / "profile") + "' --screenshot='" + screenshot +
+      "' --window-size=1200,2000 'file://" + folder + "/report.html' >'" +
+      (scratch / "chromium.log") + "' 2>&1";
+  const int status = std::system(command.c_str());
+  INFO(ReadText(scratch.path() / "chromium.log"));
+  REQUIRE(status == 0);
+  REQUIRE(fs::exists(screenshot));
+  const PixelCount count = CountPixels(screenshot);
+  // Text, tables and the first plot: far from blank. The blue markers show that the inline SVG
+  // figures were drawn, not only the text.
+  CHECK(count.not_white > 0.05);
+  CHECK(count.blue > 100);
+}
+
+}  // namespace
+}  // namespace keycomp::testing
