@@ -63,7 +63,7 @@ Figure IntervalPanel(const IntervalPanelData& data) {
 
     std::vector<LegendItem> legend = {
         {LegendItem::Symbol::kFilledMarker, "estimate", palette::kBlue},
-        {LegendItem::Symbol::kBar, "coverage interval", palette::kInk}};
+        {LegendItem::Symbol::kBar, data.interval_label, palette::kInk}};
     if (Finite(data.reference) && !data.reference_label.empty()) {
       legend.push_back({LegendItem::Symbol::kDashedLine, data.reference_label, palette::kGreen});
     }

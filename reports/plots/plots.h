@@ -59,6 +59,7 @@ struct IntervalRow {
 struct IntervalPanelData {
   std::string x_label;
   std::vector<IntervalRow> rows;
+  std::string interval_label = "coverage interval";  ///< legend text of the bars
   double reference = kNaN;   ///< vertical line (the report's KCRV)
   std::optional<Span> band;  ///< shaded band about it
   std::string reference_label;

@@ -299,6 +299,7 @@ class Builder {
       data.reference = result_.value;
       data.band = plots::Span{kcrv_.low, kcrv_.high};
       data.reference_label = "KCRV with every included lab";
+      data.interval_label = fmt::format("± {:g}·u", k);
       // Bars: the KCRV without the lab -/+ k u (k as for the results' bars).
       for (const LeaveOneOutValue& v : leave_one_out_) {
         const double low = v.value - k * v.u;
@@ -396,9 +397,9 @@ class Builder {
                         ? " Open diamonds: results excluded from the KCRV."
                         : "")});
     s.blocks.push_back(FigureRef{
-        "fig-doe", fmt::format("Degrees of equivalence Dᵢ = xᵢ − KCRV with their expanded "
+        "fig-doe", fmt::format("Degrees of equivalence Dᵢ = {} with their expanded "
                                "uncertainties U(Dᵢ) ({} coverage).",
-                               Percent(coverage_))});
+                               DoeDefinition(), Percent(coverage_))});
     return s;
   }
 
@@ -575,9 +576,13 @@ class Builder {
     return s;
   }
 
+  const char* DoeDefinition() const {
+    return doe_.convention == DoeConvention::kLeaveOneOut ? "xᵢ − KCRV(without lab i)"
+                                                          : "xᵢ − KCRV";
+  }
+
   std::string DoeMethodNote() const {
-    const char* definition =
-        doe_.convention == DoeConvention::kLeaveOneOut ? "xᵢ − KCRV(without lab i)" : "xᵢ − KCRV";
+    const char* definition = DoeDefinition();
     std::string note;
     if (main_.mc) {
       note = fmt::format(
@@ -593,11 +598,15 @@ class Builder {
     note += doe_.dark == DarkUncertainty::kRecognised
                 ? "Dark uncertainty recognised: u²(Dᵢ) includes τ². "
                 : "Dark uncertainty not included in u(Dᵢ). ";
-    note += doe_.covariance == "linear"
-                ? "The covariance of each result with the KCRV is taken from the estimator's "
-                  "weights."
-                : "The covariance of each result with the KCRV is neglected (non-linear "
-                  "estimator).";
+    if (doe_.covariance == "linear") {
+      note += "The covariance of each result with the KCRV is taken from the estimator's weights.";
+    } else if (doe_.covariance == "monte_carlo") {
+      note += "The covariance of each result with the KCRV is carried by the Monte Carlo draws.";
+    } else if (doe_.covariance == "independent") {
+      note += "Each result is independent of the KCRV computed without it.";
+    } else {
+      note += "The covariance of each result with the KCRV is neglected (non-linear estimator).";
+    }
     return note;
   }
 

@@ -159,6 +159,63 @@ TEST_CASE("report numbers agree with the published CCQM-K25 DerSimonian-Laird an
   }
 }
 
+TEST_CASE("report: pairwise DoE of CCQM-K25 as the data and the published tau give them") {
+  // d_ij = x_i - x_j; with dark uncertainty recognised U_ij = 2 sqrt(u_i^2 + u_j^2 + 2 tau^2),
+  // tau = 1.7114 ng/g published (datasets/ccqm_k25_pcb28/published.json).
+  ScratchFolder scratch("report-pairwise");
+  const std::string folder = scratch / "k25";
+  REQUIRE(RunCli({"report", kK25, "--config", kK25Config, "--no-pdf", "-o", folder}).exit_code == 0);
+  std::istringstream in(ReadText(fs::path(folder) / "pairwise-doe.csv"));
+  std::string line;
+  std::getline(in, line);
+  REQUIRE(line == "lab_i,lab_j,d_ij,U_ij,unit");
+  const std::map<std::string, std::pair<double, double>> data = {
+      {"IRMM", {34.30, 1.03}}, {"KRISS", {32.90, 0.69}}, {"NARL", {34.53, 0.83}},
+      {"NIST", {32.42, 0.29}}, {"NMIJ", {31.90, 0.40}},  {"NRC", {35.80, 0.38}}};
+  int rows = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream fields(line);
+    for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+    REQUIRE(cells.size() == 5);
+    INFO(line);
+    const auto& a = data.at(cells[0]);
+    const auto& b = data.at(cells[1]);
+    const double tau = 1.7114;
+    CHECK(std::abs(std::stod(cells[2]) - (a.first - b.first)) <= 0.005 + 1e-9);
+    CHECK(std::abs(std::stod(cells[3]) -
+                   2 * std::sqrt(a.second * a.second + b.second * b.second + 2 * tau * tau)) <=
+          0.005 + 1e-3);
+    ++rows;
+  }
+  CHECK(rows == 30);  // every ordered pair of 6 labs
+  CHECK(fs::exists(fs::path(folder) / "fig-pairwise-doe.svg"));
+}
+
+TEST_CASE("report: Monte Carlo and leave-one-out add their plots") {
+  ScratchFolder scratch("report-mc");
+  const std::string mc = scratch / "mc";
+  const CliRun run = RunCli({"report", kK25, "--config", kK25Config, "--mc", "2000", "--no-pdf",
+                             "-o", mc});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(fs::exists(fs::path(mc) / "fig-kcrv-draws.png"));
+  const Json json = Json::parse(ReadText(fs::path(mc) / "results.json"));
+  CHECK(json.at("results").at(0).at("uncertainty_method") == "monte_carlo");
+  CHECK(json.at("report").at("options").at("mc_trials") == 2000);
+  // The report states the Monte Carlo u, as results.json does.
+  const double u = json.at("results").at(0).at("kcrv").at("u").get<double>();
+  CHECK(ReadText(fs::path(mc) / "report.md").find(fmt::format("| {:.3f} |", u)) !=
+        std::string::npos);
+
+  const std::string loo = scratch / "loo";
+  REQUIRE(RunCli({"report", kK25, "--config", kK25Config, "--doe", "leave_one_out", "--no-pdf",
+                  "-o", loo})
+              .exit_code == 0);
+  CHECK(fs::exists(fs::path(loo) / "fig-leave-one-out.png"));
+  CHECK_FALSE(fs::exists(fs::path(mc) / "fig-leave-one-out.png"));
+}
+
 TEST_CASE("report of CCQM-K30 reproduces the published KCRV with the excluded labs marked") {
   // metRology's Pb documentation: KCRV 2.99 mg/kg (3 significant digits) from the nine IDMS
   // results; INMETRO (ICP) and INM (GFAAS) excluded.
