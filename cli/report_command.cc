@@ -1,13 +1,16 @@
 #include "cli/report_command.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <iostream>
 #include <ostream>
 #include <set>
 
+#include "cli/progress_bar.h"
 #include "core/input_error.h"
 #include "keycomp/version.h"
 #include "reports/report/report_builder.h"
@@ -190,6 +193,12 @@ int RunReport(const ReportArguments& args, std::ostream& out, std::ostream& err)
   KeepOwnSettings(main_options);
   KeepOwnSettings(sensitivity_options);
 
+  ProgressBar progress(err, ::isatty(STDERR_FILENO) == 1 && &err == &std::cerr);
+  if (main_options.mc.trials > 0) {
+    main_options.mc.progress =
+        progress.Callback(fmt::format("Monte Carlo, {}", main_estimator->info.name));
+    sensitivity_options.mc.progress = progress.Callback("Monte Carlo, sensitivity");
+  }
   Analysis main = Analyse(comparison, main_options);
   main.warnings.insert(main.warnings.end(), notes.begin(), notes.end());
   if (!main.AllConverged()) {
