@@ -43,60 +43,9 @@ Json ConsistencyJson(const Consistency& c) {
           {"weighted_mean", Number(c.weighted_mean)}};
 }
 
-Json EstimatorJson(const Comparison& comparison, const EstimatorAnalysis& entry,
-                   double coverage) {
+/// Adds the DoE, pairwise DoE and their method to an estimator's JSON object.
+Json FinishDoe(const Comparison& comparison, const EstimatorAnalysis& entry, Json& out) {
   const EstimatorResult& r = entry.result;
-  Json kcrv = {{"value", Number(r.value)},
-               {"u", Number(r.u)},
-               {"interval", {Number(r.interval_low), Number(r.interval_high)}},
-               {"coverage", coverage},
-               {"interval_method", r.interval_method}};
-  if (r.u_internal) kcrv["u_internal"] = Number(*r.u_internal);
-  if (r.u_external) kcrv["u_external"] = Number(*r.u_external);
-  if (!r.u_kind.empty()) kcrv["u_kind"] = r.u_kind;
-
-  Json out = {{"estimator", entry.estimator->info.name},
-              {"status", ToString(r.status)},
-              {"kcrv", kcrv},
-              {"tau", OptionalNumber(r.tau)},
-              {"uncertainty_method", entry.uncertainty_method}};
-  if (!r.message.empty()) out["message"] = r.message;
-  if (r.tau_interval) {
-    out["tau_interval"] = {Number(r.tau_interval->first), Number(r.tau_interval->second)};
-  }
-  if (!r.dropped.empty()) {
-    Json dropped = Json::array();
-    for (std::size_t i : r.dropped) dropped.push_back(comparison.results()[i].lab);
-    out["dropped"] = dropped;
-  }
-  if (!r.extra.empty()) {
-    Json extra = Json::object();
-    for (const ExtraValue& e : r.extra) extra[e.name] = Number(e.value);
-    out["extra"] = extra;
-  }
-  if (r.iterations > 0) out["iterations"] = r.iterations;
-  if (!r.warnings.empty()) out["warnings"] = r.warnings;
-
-  if (entry.mc) {
-    const McDoeResult& mc = *entry.mc;
-    out["trials"] = mc.trials;
-    out["seed"] = mc.seed;
-    out["monte_carlo"] = {{"source", mc.source},
-                          {"variant", ToString(mc.variant)},
-                          {"kcrv_mean", Number(mc.kcrv.mean)},
-                          {"histogram",
-                           {{"low", Number(mc.kcrv.histogram.low)},
-                            {"high", Number(mc.kcrv.histogram.high)},
-                            {"counts", mc.kcrv.histogram.counts}}}};
-    Json& k = out["kcrv"];
-    k["u_analytic"] = Number(r.u);
-    k["u"] = Number(mc.kcrv.u);
-    k["interval"] = {Number(mc.kcrv.intervals.symmetric_low),
-                     Number(mc.kcrv.intervals.symmetric_high)};
-    k["shortest_interval"] = {Number(mc.kcrv.intervals.shortest_low),
-                              Number(mc.kcrv.intervals.shortest_high)};
-    k["interval_method"] = "monte_carlo_symmetric";
-  }
   if (r.status == Status::kOk) {
     const DoeResult& doe = entry.doe;
     out["doe_method"] = {{"convention", ToString(doe.convention)},
@@ -166,6 +115,66 @@ std::string PairwiseTable(const Comparison& comparison, const DoeResult& doe, do
   return out;
 }
 
+Json EstimatorJson(const Comparison& comparison, const EstimatorAnalysis& entry,
+                   double coverage) {
+  const EstimatorResult& r = entry.result;
+  Json kcrv = {{"value", Number(r.value)},
+               {"u", Number(r.u)},
+               {"interval", {Number(r.interval_low), Number(r.interval_high)}},
+               {"coverage", coverage},
+               {"interval_method", r.interval_method}};
+  if (r.u_internal) kcrv["u_internal"] = Number(*r.u_internal);
+  if (r.u_external) kcrv["u_external"] = Number(*r.u_external);
+  if (!r.u_kind.empty()) kcrv["u_kind"] = r.u_kind;
+
+  Json out = {{"estimator", entry.estimator->info.name},
+              {"status", ToString(r.status)},
+              {"kcrv", kcrv},
+              {"tau", OptionalNumber(r.tau)},
+              {"uncertainty_method", entry.uncertainty_method}};
+  if (!r.message.empty()) out["message"] = r.message;
+  if (r.tau_interval) {
+    out["tau_interval"] = {Number(r.tau_interval->first), Number(r.tau_interval->second)};
+  }
+  if (!r.dropped.empty()) {
+    Json dropped = Json::array();
+    for (std::size_t i : r.dropped) dropped.push_back(comparison.results()[i].lab);
+    out["dropped"] = dropped;
+  }
+  if (!r.extra.empty()) {
+    Json extra = Json::object();
+    for (const ExtraValue& e : r.extra) extra[e.name] = Number(e.value);
+    out["extra"] = extra;
+  }
+  if (r.iterations > 0) out["iterations"] = r.iterations;
+  if (!r.warnings.empty()) out["warnings"] = r.warnings;
+
+  if (entry.mc) {
+    const McDoeResult& mc = *entry.mc;
+    out["trials"] = mc.trials;
+    out["seed"] = mc.seed;
+    out["monte_carlo"] = {{"source", mc.source},
+                          {"variant", ToString(mc.variant)},
+                          {"kcrv_mean", Number(mc.kcrv.mean)},
+                          {"histogram",
+                           {{"low", Number(mc.kcrv.histogram.low)},
+                            {"high", Number(mc.kcrv.histogram.high)},
+                            {"counts", mc.kcrv.histogram.counts}}}};
+    Json& k = out["kcrv"];
+    // Posterior or pool draws: the estimator's own u and interval (exact where it integrated)
+    // stand; a bootstrap replaces the analytic ones.
+    if (mc.source == "estimator_draws") return FinishDoe(comparison, entry, out);
+    k["u_analytic"] = Number(r.u);
+    k["u"] = Number(mc.kcrv.u);
+    k["interval"] = {Number(mc.kcrv.intervals.symmetric_low),
+                     Number(mc.kcrv.intervals.symmetric_high)};
+    k["shortest_interval"] = {Number(mc.kcrv.intervals.shortest_low),
+                              Number(mc.kcrv.intervals.shortest_high)};
+    k["interval_method"] = "monte_carlo_symmetric";
+  }
+  return FinishDoe(comparison, entry, out);
+}
+
 }  // namespace
 
 Json AnalysisToJson(const Comparison& comparison, const Analysis& analysis,
@@ -218,7 +227,8 @@ std::string AnalysisToTable(const Comparison& comparison, const Analysis& analys
                      "tau", fmt::format("{:g} % interval", percent), "status");
   for (const auto& entry : analysis.results) {
     const EstimatorResult& r = entry.result;
-    const McDoeResult* mc = entry.mc ? &*entry.mc : nullptr;
+    const McDoeResult* mc =
+        entry.mc && entry.mc->source != "estimator_draws" ? &*entry.mc : nullptr;
     const double u = mc ? mc->kcrv.u : r.u;
     const double low = mc ? mc->kcrv.intervals.symmetric_low : r.interval_low;
     const double high = mc ? mc->kcrv.intervals.symmetric_high : r.interval_high;
@@ -270,12 +280,12 @@ std::string AnalysisToCsv(const Comparison& comparison, const Analysis& analysis
   };
   for (const auto& entry : analysis.results) {
     const EstimatorResult& r = entry.result;
+    const bool boot = entry.mc && entry.mc->source != "estimator_draws";
     const std::string head =
         fmt::format("{},{},{},{},{},{},{}", entry.estimator->info.name, ToString(r.status),
-                    num(r.value), num(entry.mc ? entry.mc->kcrv.u : r.u),
-                    r.tau ? num(*r.tau) : "",
-                    num(entry.mc ? entry.mc->kcrv.intervals.symmetric_low : r.interval_low),
-                    num(entry.mc ? entry.mc->kcrv.intervals.symmetric_high : r.interval_high));
+                    num(r.value), num(boot ? entry.mc->kcrv.u : r.u), r.tau ? num(*r.tau) : "",
+                    num(boot ? entry.mc->kcrv.intervals.symmetric_low : r.interval_low),
+                    num(boot ? entry.mc->kcrv.intervals.symmetric_high : r.interval_high));
     for (const LabDoe& d : entry.doe.labs) {
       out += fmt::format("unilateral,{},{},,{},{},{},{},{},{},{}\n", head, quoted(d.lab),
                          d.included ? 1 : 0, num(d.d), num(d.u), num(d.expanded), num(d.low),
