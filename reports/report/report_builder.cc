@@ -640,8 +640,7 @@ class Builder {
     Section s{"pairwise", "Pairwise degrees of equivalence", {}, {}};
     if (!pairwise_) {
       s.blocks.push_back(Paragraph{
-          "Pairwise degrees of equivalence dᵢⱼ = xᵢ − xⱼ are not part of this analysis: this "
-          "version of keycomp does not compute them yet."});
+          "The analysis did not compute pairwise degrees of equivalence dᵢⱼ = xᵢ − xⱼ."});
       return s;
     }
     const PairwiseDoeTable& p = *pairwise_;
