@@ -80,8 +80,13 @@ std::string Capitalised(std::string text) {
   return text;
 }
 
-// The KCRV as reported: from the Monte Carlo evaluation when one ran (as the analyse JSON
-// reports it), else the estimator's own u and interval.
+// Whether a bootstrap replaced the estimator's analytic u and interval. An estimator that
+// brings its own draws (posterior, pool) keeps its own; its draws still give the DoE.
+bool Bootstrapped(const EstimatorAnalysis& e) {
+  return e.mc.has_value() && e.mc->source != "estimator_draws";
+}
+
+// The KCRV as reported, by the same rule as the analyse JSON (reports/analysis_output.cc).
 struct KcrvSummary {
   double value = plots::kNaN;
   double u = plots::kNaN;
@@ -92,7 +97,7 @@ struct KcrvSummary {
 
 KcrvSummary SummaryOf(const EstimatorAnalysis& e) {
   const EstimatorResult& r = e.result;
-  if (e.mc) {
+  if (Bootstrapped(e)) {
     return {r.value, e.mc->kcrv.u, e.mc->kcrv.intervals.symmetric_low,
             e.mc->kcrv.intervals.symmetric_high, "Monte Carlo, probabilistically symmetric"};
   }
@@ -511,7 +516,7 @@ class Builder {
     t.rows.push_back({fmt::format("u(KCRV){}{}", InUnit(unit_),
                                   result_.u_kind.empty() ? "" : " (" + Code(result_.u_kind) + ")"),
                       Fixed(kcrv_.u, kcrv_decimals_)});
-    if (main_.mc) {
+    if (Bootstrapped(main_)) {
       t.rows.push_back({"analytic u" + InUnit(unit_), Fixed(result_.u, kcrv_decimals_)});
     }
     if (result_.u_internal) {
@@ -537,7 +542,7 @@ class Builder {
       t.rows.push_back({Literal(e.name), Significant(e.value, 6)});
     }
     if (main_.mc) {
-      t.rows.push_back({"shortest coverage interval" + InUnit(unit_),
+      t.rows.push_back({"shortest interval of the draws" + InUnit(unit_),
                         Interval(main_.mc->kcrv.intervals.shortest_low,
                                  main_.mc->kcrv.intervals.shortest_high, kcrv_decimals_)});
     }
