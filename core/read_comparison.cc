@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/input_error.h"
+#include "core/json_input.h"
 #include "core/text_fields.h"
 
 namespace keycomp {
@@ -242,16 +243,7 @@ double JsonNumber(const Json& j, const std::string& source, const std::string& p
 }  // namespace
 
 Comparison ParseComparisonJson(const std::string& text, const std::string& source) {
-  Json root;
-  try {
-    root = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    // Turn the byte offset into a line number.
-    std::size_t line = 1;
-    const std::size_t upto = std::min<std::size_t>(e.byte, text.size());
-    for (std::size_t i = 0; i + 1 < upto; ++i) line += text[i] == '\n';
-    throw InputError(source, line, "", fmt::format("invalid JSON ({})", e.what()));
-  }
+  const Json root = ParseJsonInput(text, source);
   if (!root.is_object()) throw InputError(source, 0, "", "expected a JSON object at the top");
 
   ComparisonInfo info;

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/input_error.h"
+#include "core/json_input.h"
 #include "core/mc/random.h"
 #include "core/read_comparison.h"
 
@@ -233,15 +234,7 @@ class Reader {
 
 ModelFile ParseModelJson(const std::string& text, const std::string& source) {
   Reader reader(source);
-  Json root;
-  try {
-    root = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    std::size_t line = 1;
-    const std::size_t upto = std::min<std::size_t>(e.byte, text.size());
-    for (std::size_t i = 0; i + 1 < upto; ++i) line += text[i] == '\n';
-    throw InputError(source, line, "", fmt::format("invalid JSON ({})", e.what()));
-  }
+  const Json root = ParseJsonInput(text, source);
   if (!root.is_object()) reader.Fail("", "expected a JSON object at the top");
 
   ModelFile file;

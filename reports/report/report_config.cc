@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/input_error.h"
+#include "core/json_input.h"
 
 namespace keycomp::report {
 namespace {
@@ -50,23 +51,10 @@ struct Reader {
   }
 };
 
-std::size_t LineOfByte(const std::string& text, std::size_t byte) {
-  byte = std::min(byte, text.size());
-  return 1 + static_cast<std::size_t>(
-                 std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(byte), '\n'));
-}
-
 }  // namespace
 
 ReportConfig ParseReportConfig(const std::string& text, const std::string& source) {
-  Json root;
-  try {
-    root = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    // e.byte is 1-based and points just past the offending character.
-    throw InputError(source, LineOfByte(text, e.byte > 0 ? e.byte - 1 : 0), "",
-                     "not valid JSON");
-  }
+  const Json root = ParseJsonInput(text, source, "not valid JSON");
   const Reader read{source};
   if (!root.is_object()) read.Fail("", "the configuration must be a JSON object");
 
