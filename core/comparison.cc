@@ -130,4 +130,16 @@ Eigen::MatrixXd Comparison::Covariance() const {
   return u.asDiagonal() * correlation_ * u.asDiagonal();
 }
 
+Eigen::MatrixXd Comparison::CorrelationOf(const std::vector<std::size_t>& indices) const {
+  const auto m = static_cast<Eigen::Index>(indices.size());
+  Eigen::MatrixXd r(m, m);
+  for (Eigen::Index a = 0; a < m; ++a) {
+    for (Eigen::Index b = 0; b < m; ++b) {
+      r(a, b) = correlation_(static_cast<Eigen::Index>(indices[static_cast<std::size_t>(a)]),
+                             static_cast<Eigen::Index>(indices[static_cast<std::size_t>(b)]));
+    }
+  }
+  return r;
+}
+
 }  // namespace keycomp

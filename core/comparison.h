@@ -72,6 +72,8 @@ class Comparison {
   const Eigen::MatrixXd& correlation_matrix() const { return correlation_; }
   /// Covariance matrix of all results, V_ij = r_ij u_i u_j.
   Eigen::MatrixXd Covariance() const;
+  /// Correlation matrix of the results at `indices`, in that order.
+  Eigen::MatrixXd CorrelationOf(const std::vector<std::size_t>& indices) const;
 
  private:
   Comparison() = default;

@@ -1,8 +1,10 @@
 // The chi-squared consistency check of the included results about their weighted mean
-// (Cox 2002, Procedure A), with the Birge ratio and I^2.
+// (Cox 2002, Procedure A), with the Birge ratio and I^2; with correlated results the
+// generalised chi-squared with V^-1 about the GLS mean.
 #pragma once
 
 #include <limits>
+#include <string>
 
 #include "core/comparison.h"
 
@@ -14,7 +16,11 @@ struct Consistency {
   double p_value = std::numeric_limits<double>::quiet_NaN();  ///< P(chi2_dof > chi2)
   double birge_ratio = std::numeric_limits<double>::quiet_NaN();  ///< sqrt(chi2 / dof)
   double i2 = std::numeric_limits<double>::quiet_NaN();  ///< max(0, (chi2 - dof)/chi2)
+  /// The weighted mean; with correlated results the GLS mean, about which chi2 is then
+  /// (x - x_gls 1)' V^-1 (x - x_gls 1).
   double weighted_mean = std::numeric_limits<double>::quiet_NaN();
+  std::string covariance = "independent";  ///< "independent" or "full" (correlations used)
+  std::string note;                        ///< why the statistics are missing, if they are
   /// Whether the check passes at the given significance level (p >= alpha).
   bool Passes(double alpha = 0.05) const { return p_value >= alpha; }
 };

@@ -100,7 +100,10 @@ DoeResult ComputeLeaveOneOutDoe(const Comparison& comparison, const Estimator& e
   out.dark = options.dark.value_or(estimator.info.between_lab_term ? DarkUncertainty::kRecognised
                                                                    : DarkUncertainty::kIgnored);
   out.coverage_factor = DoeCoverageFactor(options.coverage);
-  out.covariance = "independent";  // lab i is not in x_ref(-i)
+  // Lab i is not in x_ref(-i); with correlated results it still covaries with it through the
+  // other labs: cov(x_i, x_ref(-i)) = sum_j a_j(-i) V_ij for a linear estimator.
+  const Eigen::MatrixXd v = comparison.Covariance();
+  out.covariance = comparison.has_correlations() ? "linear" : "independent";
   if (comparison.n_included() < estimator.info.min_labs + 1) {
     throw InputError(comparison.source(), 0, "--doe",
                      fmt::format("leave-one-out DoE with '{}' needs at least {} included labs; "
@@ -126,7 +129,17 @@ DoeResult ComputeLeaveOneOutDoe(const Comparison& comparison, const Estimator& e
     doe.lab = r.lab;
     doe.included = in_ref;
     doe.d = r.value - without.value;
-    doe.u = std::sqrt(r.u * r.u + (recognised ? tau * tau : 0.0) + without.u * without.u);
+    double cov = 0;
+    if (comparison.has_correlations()) {
+      if (without.weights.size() == 0) {
+        throw ComputationError(fmt::format(
+            "leave-one-out DoE with correlated results needs an estimator that is linear in the "
+            "results; '{}' is not (use the Monte Carlo DoE)", estimator.info.name));
+      }
+      cov = v.row(static_cast<Eigen::Index>(i)).dot(without.weights);
+    }
+    doe.u = std::sqrt(std::max(
+        0.0, r.u * r.u + (recognised ? tau * tau : 0.0) + without.u * without.u - 2 * cov));
     doe.expanded = out.coverage_factor * doe.u;
     doe.low = doe.d - doe.expanded;
     doe.high = doe.d + doe.expanded;

@@ -30,7 +30,15 @@ struct LabSample {
   /// them only to read settings given in the data's unit (a prior scale, say).
   double centre = 0;
   double scale = 1;
+  /// Correlation matrix of these labs' results in sample order, or null when the results are
+  /// independent. `gls` models it; the weighted and arithmetic means use it for their u; the
+  /// other estimators ignore it (the DoE still carry it through the covariance).
+  const Eigen::MatrixXd* correlation = nullptr;
   std::size_t size() const { return x.size(); }
+  /// Covariance of the sample, V_ij = r_ij u_i u_j (diagonal without correlations).
+  Eigen::MatrixXd Covariance() const;
+  /// Variance of sum_i a_i x_i under the sample's covariance.
+  double CombinationVariance(const Eigen::VectorXd& a) const;
 };
 
 /// Options every estimator receives. Estimator-specific settings travel in `settings`

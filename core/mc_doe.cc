@@ -99,8 +99,20 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
   const double scale = Median(inc_u);
 
   std::optional<mc::MultivariateNormal> correlated;
+  // Correlation matrices of the included labs (position m) and of the included labs without
+  // sample position k (k < m, leave-one-out), for estimators that model correlations (gls).
+  std::vector<Eigen::MatrixXd> sample_correlation;
   if (comparison.has_correlations()) {
     correlated.emplace(Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n)), comparison.Covariance());
+    if (!comparison.CorrelationOf(included).isIdentity(0.0)) {
+      sample_correlation.resize(m + 1);
+      sample_correlation[m] = comparison.CorrelationOf(included);
+      for (std::size_t k = 0; loo && k < m; ++k) {
+        std::vector<std::size_t> rest = included;
+        rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(k));
+        sample_correlation[k] = comparison.CorrelationOf(rest);
+      }
+    }
   }
 
   // Inner estimator calls need the value only: an estimator with an internal Monte Carlo
@@ -174,6 +186,7 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
       LabSample sample{std::span<const double>(s.xs.data(), size),
                        std::span<const double>(s.us.data(), size),
                        std::span<const double>(s.dofs.data(), size), centre, scale};
+      if (!sample_correlation.empty()) sample.correlation = &sample_correlation[skip];
       if (estimator.point != nullptr) {
         return centre + scale * estimator.point(sample, inner, s.work);  // NaN passes through
       }

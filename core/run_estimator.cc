@@ -52,7 +52,13 @@ EstimatorResult RunEstimator(const Estimator& estimator, const Comparison& compa
     u[k] /= scale;
   }
 
-  EstimatorResult result = estimator.estimate(LabSample{x, u, dof, centre, scale}, options);
+  LabSample sample{x, u, dof, centre, scale};
+  Eigen::MatrixXd correlation;
+  if (comparison.has_correlations()) {
+    correlation = comparison.CorrelationOf(included);
+    if (!correlation.isIdentity(0.0)) sample.correlation = &correlation;
+  }
+  EstimatorResult result = estimator.estimate(sample, options);
   if (result.status == Status::kNotRun) {
     result.status = Status::kFailed;
     if (result.message.empty()) result.message = "estimator returned no result";

@@ -28,11 +28,13 @@ EstimatorResult EstimateArithmeticMean(const LabSample& sample, const EstimatorO
 
   EstimatorResult r;
   r.value = mean;
-  r.u_internal = std::sqrt(variances.Total()) / dn;
+  r.weights = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(n), 1 / dn);
+  // With correlated results the internal u is propagated with the full covariance.
+  r.u_internal = sample.correlation == nullptr ? std::sqrt(variances.Total()) / dn
+                                               : std::sqrt(sample.CombinationVariance(r.weights));
   r.u_external = std::sqrt(squares.Total() / (dn - 1)) / std::sqrt(dn);
   r.u_kind = which;
   r.u = which == "internal" ? *r.u_internal : *r.u_external;
-  r.weights = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(n), 1 / dn);
   r.status = Status::kOk;
   return r;
 }

@@ -10,6 +10,7 @@
 #include "estimators/linear_pool.h"
 #include "estimators/birge_weighted_mean.h"
 #include "estimators/dersimonian_laird.h"
+#include "estimators/gls.h"
 #include "estimators/median.h"
 #include "estimators/ml.h"
 #include "estimators/paule_mandel.h"
@@ -28,6 +29,7 @@ namespace {
 const Estimator kBuiltinEstimators[] = {
     {kArithmeticMeanInfo, &EstimateArithmeticMean, &ArithmeticMeanPoint},
     {kWeightedMeanInfo, &EstimateWeightedMean, &WeightedMeanPoint},
+    {kGlsInfo, &EstimateGls, &GlsPoint},
     {kMedianInfo, &EstimateMedian, &MedianPoint},
     {kLinearPoolInfo, &EstimateLinearPool},
     {kHierarchicalGaussInfo, &EstimateHierarchicalGauss},

@@ -20,7 +20,18 @@ EstimatorResult EstimateWeightedMean(const LabSample& sample, const EstimatorOpt
 
   EstimatorResult r;
   r.value = wm.mean;
-  r.u_internal = 1 / std::sqrt(wm.total_weight);
+  r.weights.resize(static_cast<Eigen::Index>(n));
+  for (std::size_t i = 0; i < n; ++i) {
+    r.weights(static_cast<Eigen::Index>(i)) = w[i] / wm.total_weight;
+  }
+  // Independent results: 1/sqrt(W). Correlated ones: the weights stay 1/u_i^2 (use `gls` for
+  // weights that account for the correlations) and the variance is a' V a.
+  r.u_internal = sample.correlation == nullptr ? 1 / std::sqrt(wm.total_weight)
+                                               : std::sqrt(sample.CombinationVariance(r.weights));
+  if (sample.correlation != nullptr) {
+    r.warnings.push_back("correlated results: weights 1/u_i^2 ignore the correlations, u is "
+                         "propagated with the full covariance (gls weights them optimally)");
+  }
   if (n > 1) {
     const double chi2 = WeightedSquares(sample.x, w, wm.mean);
     const double birge = std::sqrt(chi2 / static_cast<double>(n - 1));
@@ -34,10 +45,6 @@ EstimatorResult EstimateWeightedMean(const LabSample& sample, const EstimatorOpt
     return r;
   }
   r.u = which == "internal" ? *r.u_internal : *r.u_external;
-  r.weights.resize(static_cast<Eigen::Index>(n));
-  for (std::size_t i = 0; i < n; ++i) {
-    r.weights(static_cast<Eigen::Index>(i)) = w[i] / wm.total_weight;
-  }
   r.status = Status::kOk;
   return r;
 }

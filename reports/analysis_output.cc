@@ -35,12 +35,17 @@ Json ComparisonJson(const Comparison& comparison) {
 }
 
 Json ConsistencyJson(const Consistency& c) {
-  return {{"chi2", Number(c.chi2)},
-          {"dof", c.dof},
-          {"p_value", Number(c.p_value)},
-          {"birge_ratio", Number(c.birge_ratio)},
-          {"I2", Number(c.i2)},
-          {"weighted_mean", Number(c.weighted_mean)}};
+  Json out = {{"chi2", Number(c.chi2)},
+              {"dof", c.dof},
+              {"p_value", Number(c.p_value)},
+              {"birge_ratio", Number(c.birge_ratio)},
+              {"I2", Number(c.i2)},
+              {"weighted_mean", Number(c.weighted_mean)}};
+  // Only correlated comparisons say how the covariance entered (chi2 with V^-1 about the GLS
+  // mean), so the output of independent ones is unchanged.
+  if (c.covariance != "independent") out["covariance"] = c.covariance;
+  if (!c.note.empty()) out["note"] = c.note;
+  return out;
 }
 
 /// Adds the DoE, pairwise DoE and their method to an estimator's JSON object.
