@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "cli/analyse_command.h"
+#include "cli/consensus_command.h"
 #include "cli/mc_command.h"
 #include "cli/report_command.h"
 #include "core/input_error.h"
@@ -64,6 +65,9 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
   ReportArguments report_args;
   CLI::App* report = AddReportCommand(app, report_args);
 
+  ConsensusArguments consensus_args;
+  CLI::App* consensus = AddConsensusCommand(app, consensus_args);
+
   try {
     try {
       app.parse(argc, argv);
@@ -90,6 +94,7 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
     if (mc->parsed()) return RunMc(mc_args, out, err, stdout_is_terminal);
     if (analyse->parsed()) return RunAnalyse(analyse_args, out, err, stdout_is_terminal);
     if (report->parsed()) return RunReport(report_args, out, err);
+    if (consensus->parsed()) return RunConsensus(consensus_args, out, stdout_is_terminal);
   } catch (const InputError& e) {
     err << "keycomp: " << e.what() << "\n";
     return 2;
