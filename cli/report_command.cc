@@ -7,10 +7,12 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <optional>
 #include <ostream>
 #include <set>
 
 #include "cli/progress_bar.h"
+#include "core/correlation_effect.h"
 #include "core/input_error.h"
 #include "keycomp/version.h"
 #include "reports/report/report_builder.h"
@@ -212,8 +214,15 @@ int RunReport(const ReportArguments& args, std::ostream& out, std::ostream& err)
   sensitivity.warnings.insert(sensitivity.warnings.end(), sensitivity_notes.begin(),
                               sensitivity_notes.end());
 
+  // Correlated results: the report's estimator once more with the correlations ignored.
+  std::optional<CorrelationEffect> correlation_effect;
+  if (comparison.has_correlations()) {
+    correlation_effect = AnalyseCorrelationEffect(comparison, main_options);
+  }
+
   report::ReportInputs inputs;
   inputs.comparison = &comparison;
+  if (correlation_effect) inputs.correlation_effect = &*correlation_effect;
   inputs.main = &main;
   inputs.main_options = &main_options;
   inputs.sensitivity = &sensitivity;

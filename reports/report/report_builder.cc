@@ -185,6 +185,7 @@ class Builder {
     doc.sections.push_back(DegreesOfEquivalence());
     doc.sections.push_back(Pairwise());
     doc.sections.push_back(Sensitivity());
+    if (in_.correlation_effect != nullptr) doc.sections.push_back(CorrelationEffectSection());
     doc.appendices.push_back(Reproduce(content.figures));
     doc.appendices.push_back(InputData());
     if (Section notes = Notes(); !notes.blocks.empty()) doc.appendices.push_back(notes);
@@ -741,6 +742,52 @@ class Builder {
     return s;
   }
 
+  Section CorrelationEffectSection() const {
+    const CorrelationEffect& effect = *in_.correlation_effect;
+    const EstimatorAnalysis& with = effect.with_correlations.results.front();
+    const EstimatorAnalysis& without = effect.without_correlations.results.front();
+    Section s{"correlation-effect", "Effect of correlations", {}, {}};
+    s.blocks.push_back(Paragraph{fmt::format(
+        "The input states {} correlation coefficient{} between participants' results (Appendix "
+        "B). To show what they do, the KCRV and the degrees of equivalence from {} were computed "
+        "twice, analytically: with the stated covariance of the results, and with the "
+        "correlations ignored (the same values, uncertainties and estimator, the results taken "
+        "as independent). When the correlation comes from a link common to every result, such "
+        "as the pilot's working standards, it cancels in Dᵢ: ignoring it overstates u(Dᵢ).",
+        comparison_.correlations().size(), comparison_.correlations().size() == 1 ? "" : "s",
+        Code(with.estimator->info.name))});
+    Table k;
+    k.caption = "The KCRV with the stated covariance and with the correlations ignored.";
+    k.header = {"Covariance of the results", "KCRV" + InUnit(unit_), "u" + InUnit(unit_)};
+    k.align = "lrr";
+    k.rows.push_back({"stated (with correlations)", Fixed(with.result.value, kcrv_decimals_),
+                      Fixed(with.result.u, kcrv_decimals_)});
+    k.rows.push_back({"correlations ignored", Fixed(without.result.value, kcrv_decimals_),
+                      Fixed(without.result.u, kcrv_decimals_)});
+    s.blocks.push_back(k);
+    Table t;
+    t.caption = fmt::format(
+        "Degrees of equivalence ({}) with the stated covariance and with the correlations "
+        "ignored.",
+        Code(with.estimator->info.name));
+    t.header = {"Lab", "Dᵢ" + InUnit(unit_), "u(Dᵢ)" + InUnit(unit_),
+                "Dᵢ, ignored" + InUnit(unit_), "u(Dᵢ), ignored" + InUnit(unit_),
+                "ratio of u(Dᵢ)"};
+    t.align = "lrrrrr";
+    for (std::size_t i = 0; i < with.doe.labs.size(); ++i) {
+      const LabDoe& a = with.doe.labs[i];
+      const LabDoe& b = without.doe.labs[i];
+      t.rows.push_back({Literal(a.lab), Fixed(a.d, lab_decimals_), Fixed(a.u, lab_decimals_),
+                        Fixed(b.d, lab_decimals_), Fixed(b.u, lab_decimals_),
+                        a.u > 0 ? Fixed(b.u / a.u, 2) : "\u2013"});
+    }
+    t.note = "Ratio: u(Dᵢ) with the correlations ignored divided by u(Dᵢ) with the stated "
+             "covariance. Both analyses are analytic";
+    t.note += main_.mc ? " (the Monte Carlo evaluation of Section 5 is not repeated here)." : ".";
+    s.blocks.push_back(t);
+    return s;
+  }
+
   Section Reproduce(const std::vector<NamedFigure>& figures) const {
     Section s{"reproduce", "Reproducing this report", {}, {}};
     s.blocks.push_back(Paragraph{
@@ -908,6 +955,24 @@ class Builder {
         {"command", p.command_line}};
     Json sens = AnalysisToJson(comparison_, *in_.sensitivity, *in_.sensitivity_options);
     out["estimator_sensitivity"] = sens["results"];
+    if (const CorrelationEffect* effect = in_.correlation_effect) {
+      const EstimatorAnalysis& with = effect->with_correlations.results.front();
+      const EstimatorAnalysis& without = effect->without_correlations.results.front();
+      Json labs = Json::array();
+      for (std::size_t i = 0; i < with.doe.labs.size(); ++i) {
+        labs.push_back({{"lab", with.doe.labs[i].lab},
+                        {"d", with.doe.labs[i].d},
+                        {"u", with.doe.labs[i].u},
+                        {"d_ignored", without.doe.labs[i].d},
+                        {"u_ignored", without.doe.labs[i].u}});
+      }
+      out["correlation_effect"] = {
+          {"estimator", with.estimator->info.name},
+          {"uncertainty_method", "analytic"},
+          {"kcrv", {{"value", with.result.value}, {"u", with.result.u}}},
+          {"kcrv_ignored", {{"value", without.result.value}, {"u", without.result.u}}},
+          {"doe", std::move(labs)}};
+    }
     return out;
   }
 

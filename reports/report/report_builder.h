@@ -7,7 +7,8 @@
 //   1 Summary (with the results and DoE graphs)   2 Participants' results
 //   3 Key comparison reference value (method and why)   4 Consistency check
 //   5 Degrees of equivalence (table, graph)   6 Pairwise degrees of equivalence
-//   7 Estimator sensitivity   A Reproducing the report   B Input data   C Notes
+//   7 Estimator sensitivity   8 Effect of correlations (correlated results only)
+//   A Reproducing the report   B Input data   C Notes
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,7 @@
 
 #include "core/analysis.h"
 #include "core/comparison.h"
+#include "core/correlation_effect.h"
 #include "reports/plots/plots.h"
 #include "reports/report/document.h"
 #include "reports/report/report_config.h"
@@ -53,6 +55,9 @@ struct ReportInputs {
   const AnalysisOptions* main_options = nullptr;
   const Analysis* sensitivity = nullptr;  ///< every estimator of the sensitivity section
   const AnalysisOptions* sensitivity_options = nullptr;
+  /// The report's estimator with the stated correlations and with them ignored; null when the
+  /// results are independent (no "Effect of correlations" section).
+  const CorrelationEffect* correlation_effect = nullptr;
   ReportSettings settings;
   Provenance provenance;
 };

@@ -96,5 +96,11 @@ TEST_CASE("approval: CCQM-K30 Pb in wine, arithmetic mean, exclusions with reaso
                  SourcePath("tests/reports/data/ccqm_k30_report.json")});
 }
 
+TEST_CASE("approval: CCM.M-K8-style example with gls and the common link of the pilot") {
+  ApproveReport("ccm_m_k8_style_example",
+                {SourcePath("datasets/ccm_m_k8_style_example/comparison.json"), "--config",
+                 SourcePath("examples/ccm_m_k8_style_report.json")});
+}
+
 }  // namespace
 }  // namespace keycomp::testing
