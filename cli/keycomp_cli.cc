@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "cli/analyse_command.h"
+#include "cli/drift_command.h"
 #include "cli/consensus_command.h"
 #include "cli/mc_command.h"
 #include "cli/report_command.h"
@@ -65,6 +66,9 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
   ReportArguments report_args;
   CLI::App* report = AddReportCommand(app, report_args);
 
+  DriftArguments drift_args;
+  CLI::App* drift = AddDriftCommand(app, drift_args);
+
   ConsensusArguments consensus_args;
   CLI::App* consensus = AddConsensusCommand(app, consensus_args);
 
@@ -94,6 +98,7 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
     if (mc->parsed()) return RunMc(mc_args, out, err, stdout_is_terminal);
     if (analyse->parsed()) return RunAnalyse(analyse_args, out, err, stdout_is_terminal);
     if (report->parsed()) return RunReport(report_args, out, err);
+    if (drift->parsed()) return RunDrift(drift_args, out, err, stdout_is_terminal);
     if (consensus->parsed()) return RunConsensus(consensus_args, out, stdout_is_terminal);
   } catch (const InputError& e) {
     err << "keycomp: " << e.what() << "\n";
