@@ -1,7 +1,8 @@
-// bma: the closed-form limits (K = n: weighted mean; K = 1: equal-weight linear pool) and an
+// bma: the closed-form limits (K = n: weighted mean; K = 1: equal-weight linear pool), an
 // independent brute-force evaluation (bit-mask enumeration, model evidence by numerical
-// integration over mu rather than by formula). The paper's CCL-K1 example could not be read,
-// so no published agreement is claimed.
+// integration over mu rather than by formula), and the R brute-force oracle
+// tests/oracle/bma/generate.R (golden.csv: 19 (case, K) pairs, all outputs). The paper's CCL-K1
+// example could not be read, so no published agreement is claimed.
 #include "estimators/bma.h"
 
 #include <fmt/format.h>
@@ -9,10 +10,15 @@
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
 
 #include "core/read_comparison.h"
 #include "core/run_estimator.h"
 #include "estimators/registry.h"
+#include "test_support.h"
 
 namespace {
 
@@ -118,4 +124,61 @@ TEST_CASE("bma: settings and limits", "[bma]") {
   const auto r = keycomp::EstimateBma(keycomp::LabSample{kX, kU, kDof}, {});
   CHECK(Extra(r, "unbiased") == 3);
   CHECK(Extra(r, "models") == 10);
+}
+
+TEST_CASE("bma: agrees with the R brute-force oracle on every golden row", "[bma][oracle]") {
+  // tests/oracle/bma/generate.R: all 2^n bit masks, evidence and posterior moments of mu and of
+  // each bias by R's integrate() (nested for the biases), quantiles by uniroot() on the averaged
+  // CDF; none of keycomp's closed forms. R integrates to 1e-12 relative and checks itself
+  // against the closed forms (worst 2e-14), so 1e-9 of the posterior sd leaves room to spare;
+  // a few ulps of the value are added for the offset case (ulp(25000) = 4e-12 is 2e-8 of its u).
+  std::ifstream in(keycomp::testing::SourcePath("tests/oracle/bma/golden.csv"));
+  REQUIRE(in.good());
+  std::map<std::pair<std::string, int>, std::map<std::string, double>> golden;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#' || line.rfind("case,", 0) == 0) continue;
+    std::stringstream ss(line);
+    std::string name, k, key, value;
+    std::getline(ss, name, ',');
+    std::getline(ss, k, ',');
+    std::getline(ss, key, ',');
+    std::getline(ss, value, ',');
+    golden[{name, std::stoi(k)}][key] = std::stod(value);
+  }
+  REQUIRE(golden.size() == 19);
+  double worst = 0;  // in posterior sd (locations, sds) or absolute (probabilities)
+  std::size_t checked = 0;
+  for (const auto& [id, g] : golden) {
+    const auto c = keycomp::ReadComparisonFile(
+        keycomp::testing::SourcePath("tests/oracle/bma/cases/" + id.first + ".csv"));
+    keycomp::EstimatorOptions o;
+    o.settings = {{"unbiased", std::to_string(id.second)}, {"draws", "1000"}};
+    const auto r = keycomp::RunEstimator(*keycomp::FindEstimator("bma"), c, o);
+    REQUIRE(r.status == keycomp::Status::kOk);
+    const double sd = g.at("u");
+    for (const auto& [key, want] : g) {
+      double got = 0;
+      if (key == "value") got = r.value;
+      else if (key == "u") got = r.u;
+      else if (key == "interval_low") got = r.interval_low;
+      else if (key == "interval_high") got = r.interval_high;
+      else got = Extra(r, key);
+      INFO(fmt::format("{} K={} {}: keycomp {:.17g}, R {:.17g}", id.first, id.second, key, got, want));
+      if (key == "models") {
+        CHECK(got == want);
+      } else if (key.rfind("p_unbiased_", 0) == 0) {
+        worst = std::max(worst, std::abs(got - want));
+        CHECK(std::abs(got - want) < 1e-10);
+      } else {
+        const double ulps = 4 * std::numeric_limits<double>::epsilon() * std::abs(want);
+        worst = std::max(worst, std::max(0.0, std::abs(got - want) - ulps) / sd);
+        CHECK(std::abs(got - want) <= 1e-9 * sd + ulps);
+      }
+      ++checked;
+    }
+  }
+  WARN(fmt::format("bma vs R brute force: {} (case, K) pairs, {} numbers, worst error {:.2e} "
+                   "(posterior sd or probability)",
+                   golden.size(), checked, worst));
 }
