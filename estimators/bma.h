@@ -2,12 +2,14 @@
 // "Analysis of key comparisons: estimating laboratories' biases by a fixed effects model using
 // Bayesian model averaging", Metrologia 47 (2010) 113-119.
 //
-// The paper's text could not be obtained while this was written; the equations below are
-// keycomp's derivation of the model its abstract describes ("a fixed effects bias model ...
-// constrains the biases of some of the laboratories to zero. Only the number of these
-// laboratories needs to be specified ... all possible different models ... merged by Bayesian
-// model averaging"). They have NOT been checked against the paper's equations or its CCL-K1
-// example.
+// Only the paper's abstract and reference list could be read (a second, wider search of the
+// stored web pages, documentation, code and issues found no full text, no restatement of its
+// formulae and no implementation). The equations below are keycomp's derivation of the model
+// the abstract describes ("a fixed effects bias model ... constrains the biases of some of the
+// laboratories to zero. Only the number of these laboratories needs to be specified ... all
+// possible different models ... merged by Bayesian model averaging"). They have NOT been
+// checked against the paper's equations or its CCL-K1 example; they are checked against an
+// independent R brute force of the same equations (tests/oracle/bma).
 //
 //   x_i = mu + beta_i + e_i,  e_i ~ N(0, u_i^2) independent.
 //   Model S (a subset of K labs, K given): beta_i = 0 for i in S; beta_j free for j not in S.
