@@ -66,7 +66,8 @@ TEST_CASE("bma: one unbiased lab is the equal-weight linear pool", "[bma]") {
   CHECK(b.u == Approx(p.u).epsilon(1e-13));
   CHECK(b.interval_low == Approx(p.interval_low).epsilon(1e-11));
   CHECK(b.interval_high == Approx(p.interval_high).epsilon(1e-11));
-  for (int i = 1; i <= 5; ++i) CHECK(Extra(b, fmt::format("p_unbiased_{}", i)) == Approx(0.2).epsilon(1e-13));
+  for (int i = 1; i <= 5; ++i)
+    CHECK(Extra(b, fmt::format("p_unbiased_{}", i)) == Approx(0.2).epsilon(1e-13));
 }
 
 TEST_CASE("bma: agrees with a brute-force evaluation", "[bma]") {
@@ -84,8 +85,9 @@ TEST_CASE("bma: agrees with a brute-force evaluation", "[bma]") {
       auto dens = [&](double mu) {
         double l = 0;
         for (int i = 0; i < 5; ++i) {
-          if (mask & (1u << i)) l += -0.5 * std::log(2 * M_PI * kU[i] * kU[i]) -
-                                     0.5 * std::pow((kX[i] - mu) / kU[i], 2);
+          if (mask & (1u << i))
+            l +=
+                -0.5 * std::log(2 * M_PI * kU[i] * kU[i]) - 0.5 * std::pow((kX[i] - mu) / kU[i], 2);
         }
         return std::exp(l);
       };
@@ -98,8 +100,10 @@ TEST_CASE("bma: agrees with a brute-force evaluation", "[bma]") {
       m1 += e1;
       m2 += e2;
       for (int i = 0; i < 5; ++i) {
-        if (mask & (1u << i)) p_in[i] += e0;
-        else b1[i] += kX[i] * e0 - e1;  // E[beta_i | S] = x_i - E[mu | S]
+        if (mask & (1u << i))
+          p_in[i] += e0;
+        else
+          b1[i] += kX[i] * e0 - e1;  // E[beta_i | S] = x_i - E[mu | S]
       }
     }
     const double mean = m1 / z, sd = std::sqrt(m2 / z - mean * mean);
@@ -159,12 +163,18 @@ TEST_CASE("bma: agrees with the R brute-force oracle on every golden row", "[bma
     const double sd = g.at("u");
     for (const auto& [key, want] : g) {
       double got = 0;
-      if (key == "value") got = r.value;
-      else if (key == "u") got = r.u;
-      else if (key == "interval_low") got = r.interval_low;
-      else if (key == "interval_high") got = r.interval_high;
-      else got = Extra(r, key);
-      INFO(fmt::format("{} K={} {}: keycomp {:.17g}, R {:.17g}", id.first, id.second, key, got, want));
+      if (key == "value")
+        got = r.value;
+      else if (key == "u")
+        got = r.u;
+      else if (key == "interval_low")
+        got = r.interval_low;
+      else if (key == "interval_high")
+        got = r.interval_high;
+      else
+        got = Extra(r, key);
+      INFO(fmt::format("{} K={} {}: keycomp {:.17g}, R {:.17g}", id.first, id.second, key, got,
+                       want));
       if (key == "models") {
         CHECK(got == want);
       } else if (key.rfind("p_unbiased_", 0) == 0) {
@@ -178,7 +188,8 @@ TEST_CASE("bma: agrees with the R brute-force oracle on every golden row", "[bma
       ++checked;
     }
   }
-  WARN(fmt::format("bma vs R brute force: {} (case, K) pairs, {} numbers, worst error {:.2e} "
-                   "(posterior sd or probability)",
-                   golden.size(), checked, worst));
+  WARN(
+      fmt::format("bma vs R brute force: {} (case, K) pairs, {} numbers, worst error {:.2e} "
+                  "(posterior sd or probability)",
+                  golden.size(), checked, worst));
 }
