@@ -7,6 +7,7 @@
 #include <iostream>
 #include <ostream>
 
+#include "cli/output_format.h"
 #include "cli/progress_bar.h"
 #include "core/input_error.h"
 #include "core/mc/lab_models.h"
@@ -126,25 +127,6 @@ AnalysisOptions BuildAnalysisOptions(const AnalyseArguments& args, const Compari
   return options;
 }
 
-namespace {
-
-std::string FormatFor(const AnalyseArguments& args, bool stdout_is_terminal) {
-  if (!args.format.empty()) return args.format;
-  if (!args.output.empty()) {
-    const std::string lower = ToLower(args.output);
-    auto ends_with = [&](const char* suffix) {
-      const std::string s(suffix);
-      return lower.size() >= s.size() && lower.compare(lower.size() - s.size(), s.size(), s) == 0;
-    };
-    if (ends_with(".csv")) return "csv";
-    if (ends_with(".txt")) return "table";
-    return "json";
-  }
-  return stdout_is_terminal ? "table" : "json";
-}
-
-}  // namespace
-
 int RunAnalyse(const AnalyseArguments& args, std::ostream& out, std::ostream& err,
                bool stdout_is_terminal) {
   const Comparison comparison = LoadComparison(args);
@@ -155,7 +137,7 @@ int RunAnalyse(const AnalyseArguments& args, std::ostream& out, std::ostream& er
   Analysis analysis = Analyse(comparison, options);
   analysis.warnings.insert(analysis.warnings.end(), notes.begin(), notes.end());
 
-  const std::string format = FormatFor(args, stdout_is_terminal);
+  const std::string format = ChooseOutputFormat(args.format, args.output, stdout_is_terminal);
   std::string text;
   if (format == "json") {
     text = DumpJson(AnalysisToJson(comparison, analysis, options));

@@ -8,6 +8,7 @@
 #include "cli/analyse_command.h"
 #include "cli/drift_command.h"
 #include "cli/consensus_command.h"
+#include "cli/link_command.h"
 #include "cli/mc_command.h"
 #include "cli/report_command.h"
 #include "core/input_error.h"
@@ -63,6 +64,9 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
       "  keycomp analyse results.csv -e weighted_mean --set weighted_mean.u=external -o kcrv.json\n"
       "Exit codes: 0 success, 1 a computation that could not be done (reported), 2 bad input.");
 
+  LinkArguments link_args;
+  CLI::App* link = AddLinkCommand(app, link_args);
+
   ReportArguments report_args;
   CLI::App* report = AddReportCommand(app, report_args);
 
@@ -98,6 +102,7 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
     if (mc->parsed()) return RunMc(mc_args, out, err, stdout_is_terminal);
     if (analyse->parsed()) return RunAnalyse(analyse_args, out, err, stdout_is_terminal);
     if (report->parsed()) return RunReport(report_args, out, err);
+    if (link->parsed()) return RunLink(link_args, out, err, stdout_is_terminal);
     if (drift->parsed()) return RunDrift(drift_args, out, err, stdout_is_terminal);
     if (consensus->parsed()) return RunConsensus(consensus_args, out, stdout_is_terminal);
   } catch (const InputError& e) {
