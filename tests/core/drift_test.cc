@@ -38,9 +38,9 @@ struct Point {
   double t, y, u;
 };
 const std::vector<Point> kPilot = {
-    {Day(2023, 1, 10), 0.5120, 0.0012}, {Day(2023, 1, 13), 0.5128, 0.0012},
-    {Day(2023, 5, 2), 0.5215, 0.0012},  {Day(2023, 5, 5), 0.5201, 0.0012},
-    {Day(2023, 9, 18), 0.5335, 0.0012}, {Day(2023, 9, 21), 0.5318, 0.0012}};
+    {Day(2023, 1, 10), 0.5146, 0.0030}, {Day(2023, 1, 13), 0.5098, 0.0030},
+    {Day(2023, 5, 2), 0.5232, 0.0030},  {Day(2023, 5, 5), 0.5185, 0.0030},
+    {Day(2023, 9, 18), 0.5347, 0.0030}, {Day(2023, 9, 21), 0.5296, 0.0030}};
 
 PilotData ExamplePilot() {
   return keycomp::ReadPilotCsv(keycomp::testing::SourcePath("datasets/drift_example/pilot.csv"));
