@@ -162,10 +162,10 @@ std::string LinkToTable(const Comparison& rmo, const Comparison& cipm, const Lin
   }
   out += fmt::format("\nDegrees of equivalence of the RMO participants w.r.t. the CIPM KCRV{}\n",
                      unit);
-  out += fmt::format("{:<{}} {:>7} {:>14} {:>14} {:>14} {:>14} {:>8}\n", "lab", w, "linking", "d",
+  out += fmt::format("{:<{}} {:>7} {:>14} {:>14} {:>14} {:>24} {:>8}\n", "lab", w, "linking", "d",
                      "u", "U", "interval", "En");
   for (const LinkedDoe& d : link.doe) {
-    out += fmt::format("{:<{}} {:>7} {:>14} {:>14} {:>14} {:>14} {:>8.2f}\n", d.lab, w,
+    out += fmt::format("{:<{}} {:>7} {:>14} {:>14} {:>14} {:>24} {:>8.2f}\n", d.lab, w,
                        d.linking ? "yes" : "", m(d.d), m(d.u), m(d.expanded),
                        fmt::format("[{}, {}]", m(d.low), m(d.high)), d.en);
   }
