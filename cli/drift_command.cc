@@ -31,22 +31,26 @@ double TimeOption(const std::string& text, const std::string& option, const Pilo
 
 CLI::App* AddDriftCommand(CLI::App& app, DriftArguments& args) {
   CLI::App* drift = app.add_subcommand(
-      "drift", "fit the travelling standard's drift to the pilot's measurements and correct "
-               "the participants' results (with the correlations it induces)");
-  drift->add_option("PILOT_CSV", args.pilot,
-                    "the pilot's measurements of the standard(s): t (or date),value,u[,standard]")
+      "drift",
+      "fit the travelling standard's drift to the pilot's measurements and correct "
+      "the participants' results (with the correlations it induces)");
+  drift
+      ->add_option("PILOT_CSV", args.pilot,
+                   "the pilot's measurements of the standard(s): t (or date),value,u[,standard]")
       ->required();
-  drift->add_option("--comparison", args.comparison,
-                    "the comparison (CSV or JSON) whose results carry a column t (or date): "
-                    "when each lab measured the standard")
+  drift
+      ->add_option("--comparison", args.comparison,
+                   "the comparison (CSV or JSON) whose results carry a column t (or date): "
+                   "when each lab measured the standard")
       ->required();
   drift->add_option("--correlations", args.correlations,
                     "CSV lab_a,lab_b,r of correlations between the reported results");
   drift->add_option("--model", args.model, "linear (default) or piecewise (continuous)")
       ->check(CLI::IsMember({"linear", "piecewise"}));
-  drift->add_option("--breakpoints", args.breakpoints,
-                    "piecewise model: the times where the slope may change (comma-separated, "
-                    "increasing)")
+  drift
+      ->add_option("--breakpoints", args.breakpoints,
+                   "piecewise model: the times where the slope may change (comma-separated, "
+                   "increasing)")
       ->delimiter(',');
   drift->add_option("--t-ref", args.t_ref,
                     "time the corrected values refer to (default: the pilot's first measurement)");
@@ -99,9 +103,8 @@ int RunDrift(const DriftArguments& args, std::ostream& out, std::ostream& err,
 
   std::string format = args.format;
   if (format.empty()) format = (!args.output.empty() || !stdout_is_terminal) ? "json" : "table";
-  const std::string text = format == "json"
-                               ? DumpJson(DriftToJson(corrected, fit, pilot)) + "\n"
-                               : DriftToTable(corrected, fit, pilot);
+  const std::string text = format == "json" ? DumpJson(DriftToJson(corrected, fit, pilot)) + "\n"
+                                            : DriftToTable(corrected, fit, pilot);
   if (args.output.empty()) {
     out << text;
   } else {

@@ -15,8 +15,10 @@ namespace keycomp {
 
 const char* ToString(DriftModelKind model) {
   switch (model) {
-    case DriftModelKind::kLinear: return "linear";
-    case DriftModelKind::kPiecewise: return "piecewise";
+    case DriftModelKind::kLinear:
+      return "linear";
+    case DriftModelKind::kPiecewise:
+      return "piecewise";
   }
   return "?";
 }
@@ -90,8 +92,7 @@ class LinearResidual final : public ceres::CostFunction {
 };
 
 /// Signed lengths of [t_ref, t] in each segment of the breakpoints (the basis of the drift).
-void SegmentLengths(double t, double t_ref, const std::vector<double>& breakpoints,
-                    double* out) {
+void SegmentLengths(double t, double t_ref, const std::vector<double>& breakpoints, double* out) {
   const double lo = std::min(t, t_ref);
   const double hi = std::max(t, t_ref);
   const double sign = t >= t_ref ? 1.0 : -1.0;
@@ -178,7 +179,8 @@ PilotData ParsePilotCsv(const std::string& text_in, const std::string& source) {
         const std::string lower = ToLower(Trim(header[c]));
         auto claim = [&](bool& have, std::size_t& col, const char* role) {
           if (have) {
-            throw InputError(source, line_no, header[c], fmt::format("column '{}' given twice", role));
+            throw InputError(source, line_no, header[c],
+                             fmt::format("column '{}' given twice", role));
           }
           have = true;
           col = c;
@@ -194,8 +196,10 @@ PilotData ParsePilotCsv(const std::string& text_in, const std::string& source) {
           claim(have_standard, col_standard, "standard");
         }
       }
-      if (!have_t) throw InputError(source, line_no, "t", "missing required column 't' (or 'date')");
-      if (!have_value) throw InputError(source, line_no, "value", "missing required column 'value'");
+      if (!have_t)
+        throw InputError(source, line_no, "t", "missing required column 't' (or 'date')");
+      if (!have_value)
+        throw InputError(source, line_no, "value", "missing required column 'value'");
       if (!have_u) throw InputError(source, line_no, "u", "missing required column 'u'");
       if (end == text.size()) break;
       continue;
@@ -219,7 +223,8 @@ PilotData ParsePilotCsv(const std::string& text_in, const std::string& source) {
     m.t = time.t;
     m.value = ParseFinite(fields[col_value], {source, line_no, "value"});
     m.u = ParseFinite(fields[col_u], {source, line_no, "u"});
-    if (!(m.u > 0)) throw InputError(source, line_no, "u", fmt::format("u must be > 0, got {}", m.u));
+    if (!(m.u > 0))
+      throw InputError(source, line_no, "u", fmt::format("u must be > 0, got {}", m.u));
     if (have_standard) m.standard = std::string(Trim(fields[col_standard]));
     data.measurements.push_back(std::move(m));
     if (end == text.size()) break;
@@ -243,9 +248,10 @@ std::string DriftOptions::Validate() const {
   for (std::size_t k = 0; k < breakpoints.size(); ++k) {
     if (!std::isfinite(breakpoints[k])) return "--breakpoints: not a finite time";
     if (k > 0 && !(breakpoints[k] > breakpoints[k - 1])) {
-      return fmt::format("--breakpoints: breakpoints must increase strictly (breakpoint {} is not "
-                         "after breakpoint {})",
-                         k + 1, k);
+      return fmt::format(
+          "--breakpoints: breakpoints must increase strictly (breakpoint {} is not "
+          "after breakpoint {})",
+          k + 1, k);
     }
   }
   if (t_ref && !std::isfinite(*t_ref)) return "--t-ref: not a finite time";
@@ -285,7 +291,8 @@ DriftFit FitDrift(const PilotData& data, const DriftOptions& options) {
   fit.t_max = std::max_element(meas.begin(), meas.end(), by_time)->t;
   fit.t_ref = options.t_ref.value_or(fit.t_min);
   const bool dates = data.dates;
-  const std::string span = fmt::format("{} to {}", TimeText(fit.t_min, dates), TimeText(fit.t_max, dates));
+  const std::string span =
+      fmt::format("{} to {}", TimeText(fit.t_min, dates), TimeText(fit.t_max, dates));
   for (double b : fit.breakpoints) {
     if (!(b > fit.t_min && b < fit.t_max)) {
       throw InputError(source, 0, "--breakpoints",
@@ -307,11 +314,11 @@ DriftFit FitDrift(const PilotData& data, const DriftOptions& options) {
   const std::size_t p = fit.standards.size() + n_groups * segments;
   fit.n = n;
   if (n < p) {
-    throw InputError(source, 0, "--model",
-                     fmt::format("too few pilot measurements for the {} drift model: {} "
-                                 "measurements, {} parameters ({} offsets, {} slopes)",
-                                 ToString(options.model), n, p, fit.standards.size(),
-                                 n_groups * segments));
+    throw InputError(
+        source, 0, "--model",
+        fmt::format("too few pilot measurements for the {} drift model: {} "
+                    "measurements, {} parameters ({} offsets, {} slopes)",
+                    ToString(options.model), n, p, fit.standards.size(), n_groups * segments));
   }
   fit.dof = n - p;
 
@@ -330,7 +337,8 @@ DriftFit FitDrift(const PilotData& data, const DriftOptions& options) {
   std::vector<double> scaled_breakpoints;
   for (double b : fit.breakpoints) scaled_breakpoints.push_back((b - fit.t_ref) / time_scale);
 
-  Eigen::MatrixXd design = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(p));
+  Eigen::MatrixXd design =
+      Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(p));
   Eigen::VectorXd target(static_cast<Eigen::Index>(n));
   for (std::size_t k = 0; k < n; ++k) {
     const auto row = static_cast<Eigen::Index>(k);
@@ -340,7 +348,8 @@ DriftFit FitDrift(const PilotData& data, const DriftOptions& options) {
     const std::size_t first = fit.standards.size() + (options.separate_drift ? s : 0) * segments;
     Eigen::VectorXd h(static_cast<Eigen::Index>(segments));
     SegmentLengths((meas[k].t - fit.t_ref) / time_scale, 0.0, scaled_breakpoints, h.data());
-    design.block(row, static_cast<Eigen::Index>(first), 1, static_cast<Eigen::Index>(segments)) = h.transpose();
+    design.block(row, static_cast<Eigen::Index>(first), 1, static_cast<Eigen::Index>(segments)) =
+        h.transpose();
     design.row(row) /= u;
     target(row) = (meas[k].value - centre[s]) / value_scale / u;
   }
@@ -416,7 +425,8 @@ DriftFit FitDrift(const PilotData& data, const DriftOptions& options) {
   // Back to the physical units.
   const Eigen::VectorXd residuals = target - design * x;
   fit.chi2 = residuals.squaredNorm();
-  for (std::size_t k = 0; k < n; ++k) fit.normalised_residuals.push_back(residuals(static_cast<Eigen::Index>(k)));
+  for (std::size_t k = 0; k < n; ++k)
+    fit.normalised_residuals.push_back(residuals(static_cast<Eigen::Index>(k)));
   if (fit.dof > 0) fit.birge_ratio = std::sqrt(fit.chi2 / static_cast<double>(fit.dof));
   Eigen::VectorXd scale(static_cast<Eigen::Index>(p));
   fit.values.resize(static_cast<Eigen::Index>(p));
@@ -468,9 +478,9 @@ DriftCorrectedComparison ApplyDrift(const Comparison& comparison, const DriftFit
   const std::string& source = comparison.source();
   const std::string& unit = comparison.info().unit;
   if (!pilot.unit.empty() && !unit.empty() && pilot.unit != unit) {
-    throw InputError(pilot.source, 0, "unit",
-                     fmt::format("the pilot's unit '{}' differs from the comparison's '{}'",
-                                 pilot.unit, unit));
+    throw InputError(
+        pilot.source, 0, "unit",
+        fmt::format("the pilot's unit '{}' differs from the comparison's '{}'", pilot.unit, unit));
   }
   for (const auto& [key, value] : comparison.info().extra) {
     if (ToLower(key) == "drift_corrected") {
@@ -486,8 +496,7 @@ DriftCorrectedComparison ApplyDrift(const Comparison& comparison, const DriftFit
   for (std::size_t i = 0; i < n; ++i) {
     const LabResult& r = comparison.results()[i];
     auto place_field = [&](const std::string& field) {
-      return r.source_line > 0 ? field
-                               : fmt::format("results[{}] (lab '{}').{}", i, r.lab, field);
+      return r.source_line > 0 ? field : fmt::format("results[{}] (lab '{}').{}", i, r.lab, field);
     };
     const std::string* time_text = nullptr;
     std::string time_field;
@@ -506,13 +515,12 @@ DriftCorrectedComparison ApplyDrift(const Comparison& comparison, const DriftFit
                                    "correct the drift at",
                                    r.lab));
     }
-    const TimeValue time =
-        ParseTime(*time_text, {source, r.source_line, place_field(time_field)});
+    const TimeValue time = ParseTime(*time_text, {source, r.source_line, place_field(time_field)});
     if (time.is_date != fit.dates) {
-      throw InputError(source, r.source_line, place_field(time_field),
-                       fmt::format("lab '{}': the time is {} but the pilot's times are {}", r.lab,
-                                   time.is_date ? "a date" : "a number",
-                                   fit.dates ? "dates" : "numbers"));
+      throw InputError(
+          source, r.source_line, place_field(time_field),
+          fmt::format("lab '{}': the time is {} but the pilot's times are {}", r.lab,
+                      time.is_date ? "a date" : "a number", fit.dates ? "dates" : "numbers"));
     }
     if (!options.allow_extrapolation && (time.t < fit.t_min || time.t > fit.t_max)) {
       throw InputError(source, r.source_line, place_field(time_field),
@@ -530,12 +538,12 @@ DriftCorrectedComparison ApplyDrift(const Comparison& comparison, const DriftFit
                                      "standard the lab measured (column 'standard')",
                                      r.lab));
       }
-      auto it = std::find(fit.standards.begin(), fit.standards.end(),
-                          std::string(Trim(*standard_text)));
+      auto it =
+          std::find(fit.standards.begin(), fit.standards.end(), std::string(Trim(*standard_text)));
       if (it == fit.standards.end()) {
         throw InputError(source, r.source_line, place_field("standard"),
-                         fmt::format("lab '{}': standard '{}' is not in the pilot's file",
-                                     r.lab, Trim(*standard_text)));
+                         fmt::format("lab '{}': standard '{}' is not in the pilot's file", r.lab,
+                                     Trim(*standard_text)));
       }
       standard = static_cast<std::size_t>(it - fit.standards.begin());
     }
@@ -576,9 +584,9 @@ DriftCorrectedComparison ApplyDrift(const Comparison& comparison, const DriftFit
       correlations.push_back(std::move(c));
     }
   }
-  return {Comparison::Create(source, comparison.info(), std::move(results),
-                             std::move(correlations)),
-          std::move(labs), added};
+  return {
+      Comparison::Create(source, comparison.info(), std::move(results), std::move(correlations)),
+      std::move(labs), added};
 }
 
 }  // namespace keycomp

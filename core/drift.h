@@ -67,14 +67,14 @@ struct PilotMeasurement {
   std::string standard;  ///< the standard's name; "" when the file has no `standard` column
   double t = 0;          ///< time (days since 1970-01-01 for dates)
   double value = 0;
-  double u = 0;          ///< standard uncertainty (> 0)
+  double u = 0;  ///< standard uncertainty (> 0)
   std::size_t source_line = 0;
 };
 
 struct PilotData {
-  std::string source;          ///< file name, for messages
-  std::string unit;            ///< from a `# unit:` line, "" when absent
-  bool dates = false;          ///< whether the times are dates (then every one is)
+  std::string source;  ///< file name, for messages
+  std::string unit;    ///< from a `# unit:` line, "" when absent
+  bool dates = false;  ///< whether the times are dates (then every one is)
   std::vector<PilotMeasurement> measurements;
 };
 
@@ -129,8 +129,8 @@ struct DriftFit {
   Eigen::MatrixXd covariance;  ///< of `values`, scaled by R_B^2 when `covariance_scaled`
   std::vector<double> normalised_residuals;  ///< (y_k - fit_k) / u_k, pilot file order
   double chi2 = 0;
-  std::size_t n = 0;    ///< pilot measurements
-  std::size_t dof = 0;  ///< n - number of parameters
+  std::size_t n = 0;                                              ///< pilot measurements
+  std::size_t dof = 0;                                            ///< n - number of parameters
   double birge_ratio = std::numeric_limits<double>::quiet_NaN();  ///< NaN when dof = 0
   bool covariance_scaled = false;
   int iterations = 0;
@@ -161,12 +161,12 @@ struct LabDriftCorrection {
   std::size_t standard = 0;  ///< index into DriftFit::standards
   double value = 0;          ///< x_i as reported
   double u = 0;
-  double correction = 0;     ///< c_i = D(t_i) - D(t_ref); x_i' = x_i - c_i
-  double u_correction = 0;   ///< sqrt(g_i' C g_i)
+  double correction = 0;    ///< c_i = D(t_i) - D(t_ref); x_i' = x_i - c_i
+  double u_correction = 0;  ///< sqrt(g_i' C g_i)
 };
 
 struct DriftCorrectedComparison {
-  Comparison comparison;  ///< x_i', u_i', correlations from V + G C G'
+  Comparison comparison;                 ///< x_i', u_i', correlations from V + G C G'
   std::vector<LabDriftCorrection> labs;  ///< comparison order
   Eigen::MatrixXd added_covariance;      ///< G C G'
 };

@@ -46,7 +46,9 @@ Json DriftToJson(const DriftCorrectedComparison& corrected, const DriftFit& fit,
 
   Json parameters = Json::array();
   for (const DriftParameter& p : fit.parameters) {
-    Json par = {{"name", p.name}, {"value", p.value}, {"u", p.u},
+    Json par = {{"name", p.name},
+                {"value", p.value},
+                {"u", p.u},
                 {"kind", p.is_slope ? "slope" : "offset"}};
     if (!p.standard.empty()) par["standard"] = p.standard;
     if (p.is_slope) par["segment"] = p.segment + 1;
@@ -98,8 +100,10 @@ Json DriftToJson(const DriftCorrectedComparison& corrected, const DriftFit& fit,
       {"dof", fit.dof},
       {"chi2", fit.chi2},
       {"birge_ratio", NumberOrNull(fit.birge_ratio)},
-      {"solver", {{"status", ToString(fit.status)}, {"iterations", fit.iterations},
-                  {"report", fit.solver_report}}},
+      {"solver",
+       {{"status", ToString(fit.status)},
+        {"iterations", fit.iterations},
+        {"report", fit.solver_report}}},
       {"pilot_measurements", pilot_rows},
       {"labs", labs},
   };
@@ -114,20 +118,19 @@ std::string DriftToTable(const DriftCorrectedComparison& corrected, const DriftF
   std::string out;
   const std::string unit = corrected.comparison.info().unit;
   out += fmt::format("Drift of the travelling standard: {} model, {} drift, from {}\n",
-                     ToString(fit.model), fit.separate_drift ? "separate" : "shared",
-                     pilot.source);
+                     ToString(fit.model), fit.separate_drift ? "separate" : "shared", pilot.source);
   out += fmt::format("  reference time t_ref = {}", FormatTime(fit.t_ref, fit.dates));
   if (!fit.breakpoints.empty()) {
     std::string b;
     for (double t : fit.breakpoints) b += (b.empty() ? "" : ", ") + FormatTime(t, fit.dates);
     out += fmt::format("; breakpoints {}", b);
   }
-  out += fmt::format("\n  {} pilot measurements, {} parameters, chi2 = {:.4g} on {} dof, Birge "
-                     "ratio = {}{}\n\n",
-                     fit.n, fit.parameters.size(), fit.chi2, fit.dof,
-                     std::isfinite(fit.birge_ratio) ? fmt::format("{:.4g}", fit.birge_ratio)
-                                                    : std::string("n/a"),
-                     fit.covariance_scaled ? " (covariance scaled by its square)" : "");
+  out += fmt::format(
+      "\n  {} pilot measurements, {} parameters, chi2 = {:.4g} on {} dof, Birge "
+      "ratio = {}{}\n\n",
+      fit.n, fit.parameters.size(), fit.chi2, fit.dof,
+      std::isfinite(fit.birge_ratio) ? fmt::format("{:.4g}", fit.birge_ratio) : std::string("n/a"),
+      fit.covariance_scaled ? " (covariance scaled by its square)" : "");
   std::size_t width = 9;
   for (const auto& p : fit.parameters) width = std::max(width, p.name.size());
   out += fmt::format("  {:<{}}  {:>22}  {:>12}  {}\n", "parameter", width, "value", "u", "unit");
@@ -138,17 +141,18 @@ std::string DriftToTable(const DriftCorrectedComparison& corrected, const DriftF
   out += "\n";
   std::size_t lab_width = 3;
   for (const auto& l : corrected.labs) lab_width = std::max(lab_width, l.lab.size());
-  out += fmt::format("  {:<{}}  {:>10}  {:>14}  {:>10}  {:>12}  {:>12}  {:>14}  {:>10}\n", "lab",
-                     lab_width, "t", "x reported", "u", "correction", "u(corr.)", "x corrected",
-                     "u");
+  out +=
+      fmt::format("  {:<{}}  {:>10}  {:>14}  {:>10}  {:>12}  {:>12}  {:>14}  {:>10}\n", "lab",
+                  lab_width, "t", "x reported", "u", "correction", "u(corr.)", "x corrected", "u");
   for (std::size_t i = 0; i < corrected.labs.size(); ++i) {
     const auto& l = corrected.labs[i];
     const auto& r = corrected.comparison.results()[i];
     const double resolution = l.u / 100;
-    out += fmt::format("  {:<{}}  {:>10}  {:>14}  {:>10.4g}  {:>12}  {:>12.4g}  {:>14}  {:>10.4g}\n",
-                       l.lab, lab_width, l.time_text, FormatMeasured(l.value, resolution), l.u,
-                       FormatMeasured(l.correction, resolution), l.u_correction,
-                       FormatMeasured(r.value, resolution), r.u);
+    out +=
+        fmt::format("  {:<{}}  {:>10}  {:>14}  {:>10.4g}  {:>12}  {:>12.4g}  {:>14}  {:>10.4g}\n",
+                    l.lab, lab_width, l.time_text, FormatMeasured(l.value, resolution), l.u,
+                    FormatMeasured(l.correction, resolution), l.u_correction,
+                    FormatMeasured(r.value, resolution), r.u);
   }
   const auto& correlations = corrected.comparison.correlations();
   if (!correlations.empty()) {
@@ -157,9 +161,10 @@ std::string DriftToTable(const DriftCorrectedComparison& corrected, const DriftF
       lo = std::min(lo, k.r);
       hi = std::max(hi, k.r);
     }
-    out += fmt::format("\n  {} correlations between the corrected results, r from {:.3g} to "
-                       "{:.3g} (in the JSON output)\n",
-                       correlations.size(), lo, hi);
+    out += fmt::format(
+        "\n  {} correlations between the corrected results, r from {:.3g} to "
+        "{:.3g} (in the JSON output)\n",
+        correlations.size(), lo, hi);
   }
   return out;
 }

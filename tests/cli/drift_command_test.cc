@@ -2,15 +2,16 @@
 // uncertainties checked against the propagation computed here from the data files' numbers
 // (closed-form weighted straight line, covariance V + g g' var(b), the weighted mean's and the
 // GLS mean's DoE formulas), and bad input refused with exit code 2 and no output file.
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "test_support.h"
 
@@ -56,23 +57,23 @@ const Json& Estimator(const Json& analysis, const std::string& name) {
 
 TEST_CASE("drift then analyse: the DoE carry the drift's uncertainty", "[cli][drift]") {
   namespace fs = std::filesystem;
-  const fs::path corrected = fs::temp_directory_path() /
-                             fmt::format("keycomp-drift-{}.json", ::getpid());
+  const fs::path corrected =
+      fs::temp_directory_path() / fmt::format("keycomp-drift-{}.json", ::getpid());
   const std::string pilot = SourcePath("datasets/drift_example/pilot.csv");
   const std::string comparison = SourcePath("datasets/drift_example/comparison.csv");
-  const auto drift = RunBinary(fmt::format("drift '{}' --comparison '{}' -o '{}'", pilot,
-                                           comparison, corrected.string()));
+  const auto drift = RunBinary(
+      fmt::format("drift '{}' --comparison '{}' -o '{}'", pilot, comparison, corrected.string()));
   INFO(drift.err);
   REQUIRE(drift.exit_code == 0);
-  const auto after = RunBinary(fmt::format("analyse '{}' -e weighted_mean,gls --format json",
-                                           corrected.string()));
+  const auto after =
+      RunBinary(fmt::format("analyse '{}' -e weighted_mean,gls --format json", corrected.string()));
   const auto before =
       RunBinary(fmt::format("analyse '{}' -e weighted_mean --format json", comparison));
   INFO(after.err << before.err);
   REQUIRE(after.exit_code == 0);
   REQUIRE(before.exit_code == 0);
-  const Json out = ReadJson(RunBinary(fmt::format("drift '{}' --comparison '{}' --format json",
-                                                  pilot, comparison)).out);
+  const Json out = ReadJson(
+      RunBinary(fmt::format("drift '{}' --comparison '{}' --format json", pilot, comparison)).out);
   const Json a = ReadJson(after.out), b = ReadJson(before.out);
   fs::remove(corrected);
 
@@ -206,11 +207,10 @@ TEST_CASE("drift: help with an example, table output, bad input exits 2 with no 
   }
 
   // A corrected comparison is not corrected twice.
-  const auto first = RunBinary(fmt::format("drift '{}' --comparison '{}' -o '{}'", pilot,
-                                           comparison, out.string()));
+  const auto first = RunBinary(
+      fmt::format("drift '{}' --comparison '{}' -o '{}'", pilot, comparison, out.string()));
   REQUIRE(first.exit_code == 0);
-  const auto twice =
-      RunBinary(fmt::format("drift '{}' --comparison '{}'", pilot, out.string()));
+  const auto twice = RunBinary(fmt::format("drift '{}' --comparison '{}'", pilot, out.string()));
   CHECK(twice.exit_code == 2);
   CHECK_THAT(twice.err, Catch::Contains("already drift-corrected"));
   fs::remove(out);

@@ -4,8 +4,9 @@
 // its closed form, and bad input.
 #include "core/drift.h"
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
 #include <string>
@@ -29,8 +30,7 @@ constexpr double kTol = 1e-9;
 /// Days since 1970-01-01 from the standard library's calendar (independent of ParseTime).
 double Day(int y, unsigned m, unsigned d) {
   using namespace std::chrono;
-  return static_cast<double>(
-      sys_days{year{y} / month{m} / day{d}}.time_since_epoch().count());
+  return static_cast<double>(sys_days{year{y} / month{m} / day{d}}.time_since_epoch().count());
 }
 
 // The pilot file of datasets/drift_example (constructed data), repeated here as numbers.
@@ -61,8 +61,12 @@ Line FitLine(const std::vector<Point>& pts, double t_ref) {
     sxy += w * x * p.y;
   }
   const double delta = s * sxx - sx * sx;
-  Line l{(sxx * sy - sx * sxy) / delta, (s * sxy - sx * sy) / delta, sxx / delta, s / delta,
-         -sx / delta, 0};
+  Line l{(sxx * sy - sx * sxy) / delta,
+         (s * sxy - sx * sy) / delta,
+         sxx / delta,
+         s / delta,
+         -sx / delta,
+         0};
   for (const Point& p : pts) {
     const double r = (p.y - l.a - l.b * (p.t - t_ref)) / p.u;
     l.chi2 += r * r;
@@ -79,7 +83,8 @@ void CheckClose(double actual, double expected, double floor = 0) {
   CHECK(error < kTol);
 }
 
-std::string PilotCsv(const std::vector<Point>& pts, const std::vector<std::string>& standards = {}) {
+std::string PilotCsv(const std::vector<Point>& pts,
+                     const std::vector<std::string>& standards = {}) {
   std::string text = standards.empty() ? "t,value,u\n" : "t,value,u,standard\n";
   for (std::size_t k = 0; k < pts.size(); ++k) {
     text += fmt::format("{:.17g},{:.17g},{:.17g}", pts[k].t, pts[k].y, pts[k].u);
@@ -122,8 +127,7 @@ TEST_CASE("linear drift: Ceres agrees with the closed-form weighted straight lin
     CheckClose(fit.covariance(0, 0), line.var_a);
     CheckClose(fit.covariance(1, 1), line.var_b);
     // cov(a, b) vanishes near the weighted mean time: compare on the scale of the variances.
-    CHECK(std::abs(fit.covariance(0, 1) - line.cov_ab) <
-          kTol * std::sqrt(line.var_a * line.var_b));
+    CHECK(std::abs(fit.covariance(0, 1) - line.cov_ab) < kTol * std::sqrt(line.var_a * line.var_b));
     CheckClose(fit.covariance(1, 0), fit.covariance(0, 1));
     CheckClose(fit.chi2, line.chi2);
     CHECK(fit.dof == 4);
@@ -168,8 +172,7 @@ TEST_CASE("Birge-ratio scaling multiplies the covariance by chi2/dof only when a
   CheckClose(fit.values(1), l2.b);
 }
 
-TEST_CASE("piecewise drift: continuous, and equal to the hinge-basis normal equations",
-          "[drift]") {
+TEST_CASE("piecewise drift: continuous, and equal to the hinge-basis normal equations", "[drift]") {
   // Slope changes at 2023-05-03; the hinge basis a + b (t - t_ref) + c (t - tau)_+ spans the
   // same continuous functions, with slopes b (before tau) and b + c (after).
   const PilotData pilot = ExamplePilot();
@@ -186,8 +189,8 @@ TEST_CASE("piecewise drift: continuous, and equal to the hinge-basis normal equa
     Eigen::MatrixXd x(kPilot.size(), 3);
     Eigen::VectorXd y(kPilot.size()), w(kPilot.size());
     for (std::size_t k = 0; k < kPilot.size(); ++k) {
-      x.row(k) << 1, kPilot[k].t - t_ref, std::max(0.0, kPilot[k].t - tau) -
-                                             std::max(0.0, t_ref - tau);
+      x.row(k) << 1, kPilot[k].t - t_ref,
+          std::max(0.0, kPilot[k].t - tau) - std::max(0.0, t_ref - tau);
       y(k) = kPilot[k].y;
       w(k) = 1 / (kPilot[k].u * kPilot[k].u);
     }
@@ -212,20 +215,21 @@ TEST_CASE("piecewise drift: continuous, and equal to the hinge-basis normal equa
     const double eps = 1e-7;
     CHECK(std::abs(fit.Correction(tau - eps, 0) - fit.Correction(tau + eps, 0)) < 1e-9);
     for (double t : {Day(2023, 1, 24), tau, Day(2023, 8, 16)}) {
-      const double hinge_change = hinge(1) * (t - t_ref) + hinge(2) * (std::max(0.0, t - tau) -
-                                                                       std::max(0.0, t_ref - tau));
+      const double hinge_change =
+          hinge(1) * (t - t_ref) + hinge(2) * (std::max(0.0, t - tau) - std::max(0.0, t_ref - tau));
       CheckClose(fit.Correction(t, 0), hinge_change, 1e-6);
     }
     CHECK(fit.Correction(t_ref, 0) == 0);
   }
 }
 
-TEST_CASE("several standards: shared drift by the normal equations, separate drift as "
-          "independent lines",
-          "[drift]") {
+TEST_CASE(
+    "several standards: shared drift by the normal equations, separate drift as "
+    "independent lines",
+    "[drift]") {
   // Two standards with different values; S2 measured at its own times.
-  const std::vector<Point> s1 = {{0, 10.0, 0.1}, {30, 10.21, 0.1}, {60, 10.38, 0.12},
-                                 {90, 10.62, 0.1}};
+  const std::vector<Point> s1 = {
+      {0, 10.0, 0.1}, {30, 10.21, 0.1}, {60, 10.38, 0.12}, {90, 10.62, 0.1}};
   const std::vector<Point> s2 = {{5, 3.0, 0.05}, {50, 3.17, 0.08}, {95, 3.41, 0.06}};
   std::vector<Point> all = s1;
   all.insert(all.end(), s2.begin(), s2.end());
@@ -276,8 +280,7 @@ TEST_CASE("several standards: shared drift by the normal equations, separate dri
   CheckClose(sep.Correction(70, 1), l2.b * 30);
 }
 
-TEST_CASE("propagation: corrected values, u and correlations from the common drift",
-          "[drift]") {
+TEST_CASE("propagation: corrected values, u and correlations from the common drift", "[drift]") {
   const PilotData pilot = ExamplePilot();
   const keycomp::Comparison comparison = keycomp::ReadComparisonFile(
       keycomp::testing::SourcePath("datasets/drift_example/comparison.csv"));
@@ -305,8 +308,8 @@ TEST_CASE("propagation: corrected values, u and correlations from the common dri
   REQUIRE(corrected.comparison.correlations().size() == t.size() * (t.size() - 1) / 2);
   for (const auto& c : corrected.comparison.correlations()) {
     const std::size_t i = comparison.IndexOf(c.lab_a), j = comparison.IndexOf(c.lab_b);
-    const double expected = (t[i] - Day(2023, 1, 10)) * (t[j] - Day(2023, 1, 10)) * line.var_b /
-                            (u[i] * u[j]);
+    const double expected =
+        (t[i] - Day(2023, 1, 10)) * (t[j] - Day(2023, 1, 10)) * line.var_b / (u[i] * u[j]);
     CheckClose(c.r, expected);
   }
   // The covariance of the corrected comparison is V + G C G'.
@@ -405,7 +408,8 @@ TEST_CASE("bad input is refused with the file, line and field", "[drift]") {
     CHECK_THROWS_WITH(keycomp::FitDrift(pilot, options),
                       Catch::Contains("not strictly inside") && Catch::Contains("2023-10-01"));
     options.breakpoints = {};
-    CHECK_THROWS_WITH(keycomp::FitDrift(pilot, options), Catch::Contains("at least one breakpoint"));
+    CHECK_THROWS_WITH(keycomp::FitDrift(pilot, options),
+                      Catch::Contains("at least one breakpoint"));
     options.model = DriftModelKind::kLinear;
     options.breakpoints = {Day(2023, 6, 1)};
     CHECK_THROWS_WITH(keycomp::FitDrift(pilot, options), Catch::Contains("--model piecewise"));
@@ -496,7 +500,6 @@ TEST_CASE("bad input is refused with the file, line and field", "[drift]") {
 TEST_CASE("worst relative error against the closed forms", "[drift]") {
   // Runs last (--order decl): the accuracy of every comparison above, in digits.
   WARN("worst relative error " << worst_relative_error << " ("
-                                << -std::log10(std::max(worst_relative_error, 1e-17))
-                                << " digits)");
+                               << -std::log10(std::max(worst_relative_error, 1e-17)) << " digits)");
   CHECK(worst_relative_error < kTol);
 }
