@@ -84,6 +84,12 @@ int RunLink(const LinkArguments& args, std::ostream& out, std::ostream& err,
   if (published && !args.estimator.empty()) {
     throw InputError("", 0, "--estimator", "give either --estimator or --kcrv, not both");
   }
+  if (published && !args.settings.empty()) {
+    throw InputError("", 0, "--set", "--set configures the KCRV estimator; with --kcrv none runs");
+  }
+  if (!published && args.command != nullptr && args.command->count("--kcrv-covariance") > 0) {
+    throw InputError("", 0, "--kcrv-covariance", "applies to a published KCRV (--kcrv) only");
+  }
   LinkOptions options;
   options.method = LinkMethodFromString(args.method).value();
   options.kind = LinkKindFromString(args.kind).value();
