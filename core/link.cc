@@ -330,11 +330,18 @@ LinkResult LinkComparisons(const Comparison& rmo, const Comparison& cipm,
   Eigen::MatrixXd grads(layout.Size(), static_cast<Eigen::Index>(n_link));
   for (std::size_t l = 0; l < n_link; ++l) grads.col(static_cast<Eigen::Index>(l)) = diffs[l].grad;
   const Eigen::MatrixXd s_matrix = grads.transpose() * sigma * grads;  // cov of the differences
-  const double s_scale = s_matrix.diagonal().maxCoeff();
-  // For the multiplicative link the differences are ratios near 1: compare with their scale.
+  // The variance each difference would have if its two results were independent: never zero,
+  // the yardstick for "numerically zero" and for round-off in the link's variances.
+  const Eigen::VectorXd diag_sigma = sigma.diagonal();
+  double independent_scale = 0;
+  std::vector<double> independent(n_link);
+  for (std::size_t l = 0; l < n_link; ++l) {
+    independent[l] = diffs[l].grad.cwiseAbs2().dot(diag_sigma);
+    independent_scale = std::max(independent_scale, independent[l]);
+  }
   for (std::size_t l = 0; l < n_link; ++l) {
     const double v = s_matrix(static_cast<Eigen::Index>(l), static_cast<Eigen::Index>(l));
-    if (n_link > 1 && !(v > 1e-14 * s_scale)) {
+    if (n_link > 1 && !(v > 1e-12 * independent[l])) {
       throw InputError("", 0, "--link-correlation",
                        fmt::format("the difference of linking lab '{}' has zero uncertainty "
                                    "(r = 1 with equal uncertainties?): it cannot be weighted "
@@ -342,6 +349,8 @@ LinkResult LinkComparisons(const Comparison& rmo, const Comparison& cipm,
                                    options.linking_labs[l]));
     }
   }
+  // Scale of S for the factorisation (S / s_scale has a unit diagonal maximum).
+  const double s_scale = std::max(s_matrix.diagonal().maxCoeff(), 1e-300);
 
   // ---- weights of the link ----------------------------------------------------------------
   Eigen::VectorXd w(static_cast<Eigen::Index>(n_link));
@@ -374,7 +383,7 @@ LinkResult LinkComparisons(const Comparison& rmo, const Comparison& cipm,
     link.grad += w(static_cast<Eigen::Index>(l)) * diffs[l].grad;
   }
   out.link = link.value;
-  out.u_link = SafeSqrt(Variance(sigma, link.grad), s_scale);
+  out.u_link = SafeSqrt(Variance(sigma, link.grad), independent_scale);
   const Eigen::VectorXd e_ref = layout.Unit(layout.Ref());
   out.cov_link_reference = link.grad.dot(sigma * e_ref);
 
@@ -435,11 +444,11 @@ LinkResult LinkComparisons(const Comparison& rmo, const Comparison& cipm,
     ll.cipm_u = cipm.results()[cipm_index[l]].u;
     ll.r = r_link[l];
     ll.difference = diffs[l].value;
-    ll.u_difference =
-        SafeSqrt(s_matrix(static_cast<Eigen::Index>(l), static_cast<Eigen::Index>(l)), s_scale);
+    ll.u_difference = SafeSqrt(s_matrix(static_cast<Eigen::Index>(l), static_cast<Eigen::Index>(l)),
+                               independent_scale);
     ll.weight = w(static_cast<Eigen::Index>(l));
     ll.residual = residuals(static_cast<Eigen::Index>(l));
-    ll.u_residual = SafeSqrt(Variance(sigma, diffs[l].grad - link.grad), s_scale);
+    ll.u_residual = SafeSqrt(Variance(sigma, diffs[l].grad - link.grad), independent_scale);
     if (ll.u_residual > 0) ll.en = ll.residual / (k * ll.u_residual);
     const Eigen::VectorXd g = layout.Unit(layout.Cipm(cipm_index[l])) - e_ref;
     ll.cipm_d = ll.cipm_value - reference.value;
