@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <iomanip>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -274,4 +275,33 @@ TEST_CASE("gls: a singular covariance is reported, not solved", "[gls]") {
   const auto consistency = keycomp::CheckConsistency(c);
   CHECK(std::isnan(consistency.chi2));
   CHECK_FALSE(consistency.note.empty());
+}
+
+TEST_CASE("gls end to end: `analyse --correlations FILE -e gls` against the R oracle", "[gls][cli]") {
+  // common_component_excluded in tests/oracle/gls/golden.csv (metafor rma.mv FE + algebra).
+  const std::string base = keycomp::testing::SourcePath("tests/oracle/gls/cases/common_component_excluded");
+  const auto run = keycomp::testing::RunBinary(fmt::format(
+      "analyse '{}.csv' --correlations '{}_correlations.csv' -e gls --format json", base, base));
+  REQUIRE(run.exit_code == 0);
+  const auto j = nlohmann::json::parse(run.out);
+  std::ifstream golden(keycomp::testing::SourcePath("tests/oracle/gls/golden.csv"));
+  std::string line;
+  int rows = 0;
+  while (std::getline(golden, line)) {
+    if (line.rfind("common_component_excluded,", 0) != 0) continue;
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) f.push_back(cell);
+    const auto& result = j["results"][0];
+    CHECK(result["kcrv"]["value"].get<double>() == Approx(std::stod(f[3])).epsilon(1e-12));
+    CHECK(result["kcrv"]["u"].get<double>() == Approx(std::stod(f[4])).epsilon(1e-12));
+    CHECK(j["consistency"]["chi2"].get<double>() == Approx(std::stod(f[5])).epsilon(1e-12));
+    CHECK(j["consistency"]["covariance"] == "full");
+    const auto& doe = result["doe"][static_cast<std::size_t>(rows)];
+    CHECK(doe["lab"] == f[1]);
+    CHECK(doe["u"].get<double>() == Approx(std::stod(f[8])).epsilon(1e-12));
+    CHECK(doe["included"].get<bool>() == (f[2] == "1"));
+    ++rows;
+  }
+  CHECK(rows == 7);
 }
