@@ -14,6 +14,16 @@ bool Analysis::AllConverged() const {
   return true;
 }
 
+ReportedKcrv ReportKcrv(const EstimatorAnalysis& entry) {
+  const EstimatorResult& r = entry.result;
+  if (entry.mc && entry.mc->source != "estimator_draws") {
+    const McKcrv& k = entry.mc->kcrv;
+    return {r.value, k.u, k.intervals.symmetric_low, k.intervals.symmetric_high,
+            "monte_carlo_symmetric", true};
+  }
+  return {r.value, r.u, r.interval_low, r.interval_high, r.interval_method, false};
+}
+
 Analysis Analyse(const Comparison& comparison, const AnalysisOptions& options) {
   Analysis analysis;
   analysis.consistency = CheckConsistency(comparison);

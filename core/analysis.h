@@ -32,6 +32,19 @@ struct EstimatorAnalysis {
   std::optional<McDoeResult> mc;  ///< the Monte Carlo evaluation, when one ran
 };
 
+/// The KCRV as every output reports it. A parametric bootstrap (--mc) replaces the analytic
+/// u and interval (the probabilistically symmetric interval of the draws); an estimator that
+/// brings its own draws (posterior, pool) keeps its own u and interval, its draws giving the DoE.
+struct ReportedKcrv {
+  double value = 0;
+  double u = 0;
+  double low = 0;
+  double high = 0;
+  std::string interval_method;  ///< the estimator's, or "monte_carlo_symmetric"
+  bool bootstrapped = false;    ///< whether u and the interval come from a bootstrap
+};
+ReportedKcrv ReportKcrv(const EstimatorAnalysis& entry);
+
 struct Analysis {
   Consistency consistency;
   std::vector<EstimatorAnalysis> results;

@@ -165,17 +165,15 @@ Json EstimatorJson(const Comparison& comparison, const EstimatorAnalysis& entry,
                            {{"low", Number(mc.kcrv.histogram.low)},
                             {"high", Number(mc.kcrv.histogram.high)},
                             {"counts", mc.kcrv.histogram.counts}}}};
+    const ReportedKcrv reported = ReportKcrv(entry);
+    if (!reported.bootstrapped) return FinishDoe(comparison, entry, out);
     Json& k = out["kcrv"];
-    // Posterior or pool draws: the estimator's own u and interval (exact where it integrated)
-    // stand; a bootstrap replaces the analytic ones.
-    if (mc.source == "estimator_draws") return FinishDoe(comparison, entry, out);
     k["u_analytic"] = Number(r.u);
-    k["u"] = Number(mc.kcrv.u);
-    k["interval"] = {Number(mc.kcrv.intervals.symmetric_low),
-                     Number(mc.kcrv.intervals.symmetric_high)};
+    k["u"] = Number(reported.u);
+    k["interval"] = {Number(reported.low), Number(reported.high)};
     k["shortest_interval"] = {Number(mc.kcrv.intervals.shortest_low),
                               Number(mc.kcrv.intervals.shortest_high)};
-    k["interval_method"] = "monte_carlo_symmetric";
+    k["interval_method"] = reported.interval_method;
   }
   return FinishDoe(comparison, entry, out);
 }

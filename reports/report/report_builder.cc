@@ -80,13 +80,10 @@ std::string Capitalised(std::string text) {
   return text;
 }
 
-// Whether a bootstrap replaced the estimator's analytic u and interval. An estimator that
-// brings its own draws (posterior, pool) keeps its own; its draws still give the DoE.
-bool Bootstrapped(const EstimatorAnalysis& e) {
-  return e.mc.has_value() && e.mc->source != "estimator_draws";
-}
+bool Bootstrapped(const EstimatorAnalysis& e) { return ReportKcrv(e).bootstrapped; }
 
-// The KCRV as reported, by the same rule as the analyse JSON (reports/analysis_output.cc).
+// The KCRV as reported, by the analyse JSON's rule (core/analysis.h, ReportKcrv), with the
+// interval method in words when a bootstrap gave it.
 struct KcrvSummary {
   double value = plots::kNaN;
   double u = plots::kNaN;
@@ -96,12 +93,9 @@ struct KcrvSummary {
 };
 
 KcrvSummary SummaryOf(const EstimatorAnalysis& e) {
-  const EstimatorResult& r = e.result;
-  if (Bootstrapped(e)) {
-    return {r.value, e.mc->kcrv.u, e.mc->kcrv.intervals.symmetric_low,
-            e.mc->kcrv.intervals.symmetric_high, "Monte Carlo, probabilistically symmetric"};
-  }
-  return {r.value, r.u, r.interval_low, r.interval_high, r.interval_method};
+  const ReportedKcrv k = ReportKcrv(e);
+  return {k.value, k.u, k.low, k.high,
+          k.bootstrapped ? "Monte Carlo, probabilistically symmetric" : k.interval_method};
 }
 
 // Pairwise degrees of equivalence as an n x n matrix (row lab minus column lab), from the
