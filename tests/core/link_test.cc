@@ -237,6 +237,19 @@ TEST_CASE("published KCRV with the weighted-mean covariance equals the computed 
   CHECK(none.doe[1].u == Approx(std::sqrt(0.25 + 0.13 + kRef2)).epsilon(1e-13));
 }
 
+TEST_CASE("coverage other than 0.95 uses the normal quantile") {
+  const Comparison cipm = Cipm();
+  const Comparison rmo = Make("rmo", {Lab("L", 10.5, 0.3), Lab("P", 10.9, 0.5)});
+  LinkOptions options;
+  options.linking_labs = {"L"};
+  options.coverage = 0.99;
+  const LinkResult link = LinkComparisons(rmo, cipm, WeightedMeanReference(cipm), options);
+  // z_{0.995} = 2.5758293035489004 (standard normal tables).
+  CHECK(link.coverage_factor == Approx(2.5758293035489004).epsilon(1e-12));
+  CHECK(DoeOf(link, "P").expanded ==
+        Approx(2.5758293035489004 * DoeOf(link, "P").u).epsilon(1e-12));
+}
+
 TEST_CASE("bad input is refused with the place named") {
   const Comparison cipm = Cipm();
   const Comparison rmo =
