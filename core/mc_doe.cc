@@ -16,8 +16,10 @@ namespace keycomp {
 
 const char* ToString(BootstrapVariant variant) {
   switch (variant) {
-    case BootstrapVariant::kParametric: return "parametric";
-    case BootstrapVariant::kNicob: return "nicob";
+    case BootstrapVariant::kParametric:
+      return "parametric";
+    case BootstrapVariant::kNicob:
+      return "nicob";
   }
   return "unknown";
 }
@@ -52,6 +54,54 @@ double SymmetricHalfWidth(std::span<const double> values, double centre, double 
   return scratch[index];
 }
 
+/// The NIST Consensus Builder's draw of tau^2 for its DerSimonian-Laird bootstrap
+/// (sampleFromTau2Dist.R, Koepke & Possolo): Cochran's Q is given the gamma distribution with
+/// the mean and variance of Q at the untruncated moment estimate tau^2_M (Biggerstaff & Tweedie,
+/// Stat. Med. 16 (1997) 753, eqs. 5 and 7), and each draw Q* becomes
+/// tau^2 = max(0, (Q* - (K - 1)) / c), c = S1 - S2/S1, S_r = sum w_i^r, w_i = 1/u_i^2.
+/// Works on the centred and scaled results, so tau^2 comes out in units of scale^2.
+class CochranQTau2Distribution {
+ public:
+  CochranQTau2Distribution(std::span<const double> x, std::span<const double> u) {
+    const std::size_t k = x.size();
+    double s1 = 0, s2 = 0, s3 = 0, wx = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const double w = 1 / (u[i] * u[i]);
+      s1 += w;
+      s2 += w * w;
+      s3 += w * w * w;
+      wx += w * x[i];
+    }
+    const double mean = wx / s1;
+    double q = 0;
+    for (std::size_t i = 0; i < k; ++i) q += (x[i] - mean) * (x[i] - mean) / (u[i] * u[i]);
+    dof_ = static_cast<double>(k) - 1;
+    c_ = s1 - s2 / s1;
+    if (!(c_ > 0)) return;  // one lab, or weights so unequal that c rounds to 0: tau^2 = 0
+    const double tau2_m = (q - dof_) / c_;
+    const double expected = dof_ + c_ * tau2_m;  // = Q
+    const double variance =
+        2 * dof_ + 4 * c_ * tau2_m + 2 * (s2 - 2 * s3 / s1 + s2 * s2 / (s1 * s1)) * tau2_m * tau2_m;
+    if (expected > 0 && variance > 0) {
+      shape_ = expected * expected / variance;
+      rate_ = expected / variance;
+    } else {
+      // Degenerate gamma (NICOB divides by 1e-10 here): Q* = E[Q], i.e. tau^2 = max(0, tau^2_M).
+      fixed_tau2_ = std::max(0.0, tau2_m);
+    }
+  }
+
+  double Draw(mc::Xoshiro256pp& rng) const {
+    if (!(c_ > 0)) return 0;
+    if (shape_ <= 0) return fixed_tau2_;
+    const double q = mc::StandardGamma(rng, shape_) / rate_;
+    return std::max(0.0, (q - dof_) / c_);
+  }
+
+ private:
+  double dof_ = 0, c_ = 0, shape_ = 0, rate_ = 1, fixed_tau2_ = 0;
+};
+
 }  // namespace
 
 McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& comparison,
@@ -79,8 +129,9 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
   out.seed = options.seed;
   out.variant = options.variant;
   out.source = has_draws ? "estimator_draws" : (nicob ? "nicob_bootstrap" : "parametric_bootstrap");
-  out.doe = loo ? ComputeLeaveOneOutDoe(comparison, estimator, estimator_options, point, options.doe)
-                : ComputeAnalyticDoe(comparison, estimator.info, point, options.doe);
+  out.doe =
+      loo ? ComputeLeaveOneOutDoe(comparison, estimator, estimator_options, point, options.doe)
+          : ComputeAnalyticDoe(comparison, estimator.info, point, options.doe);
   out.doe.dark = dark;
   out.doe.covariance = "monte_carlo";
 
@@ -98,12 +149,27 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
   const double centre = Median(inc_x);
   const double scale = Median(inc_u);
 
+  // The NICOB variant draws tau^2 from its approximate sampling distribution (for estimators
+  // with a between-lab term) and the included labs' results about the KCRV rather than about
+  // their own values (bootDL in NICOB's server.R, DoEUnilateralDerSimonianLaird.R).
+  std::optional<CochranQTau2Distribution> nicob_tau2;
+  if (nicob && !has_draws && estimator.info.between_lab_term && m > 1) {
+    std::vector<double> xs(m), us(m);
+    for (std::size_t k = 0; k < m; ++k) {
+      xs[k] = (inc_x[k] - centre) / scale;
+      us[k] = inc_u[k] / scale;
+    }
+    nicob_tau2.emplace(xs, us);
+  }
+  const double kcrv = point.value;
+
   std::optional<mc::MultivariateNormal> correlated;
   // Correlation matrices of the included labs (position m) and of the included labs without
   // sample position k (k < m, leave-one-out), for estimators that model correlations (gls).
   std::vector<Eigen::MatrixXd> sample_correlation;
   if (comparison.has_correlations()) {
-    correlated.emplace(Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n)), comparison.Covariance());
+    correlated.emplace(Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n)),
+                       comparison.Covariance());
     if (!comparison.CorrelationOf(included).isIdentity(0.0)) {
       sample_correlation.resize(m + 1);
       sample_correlation[m] = comparison.CorrelationOf(included);
@@ -178,7 +244,7 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
       for (std::size_t k = 0; k < m; ++k) {
         if (k == skip) continue;
         const std::size_t i = included[k];
-        s.xs[size] = (x[i] + s.e[i] + s.b[i] - centre) / scale;
+        s.xs[size] = ((nicob ? kcrv : x[i]) + s.e[i] + s.b[i] - centre) / scale;
         s.us[size] = s.ustar[i] / scale;
         s.dofs[size] = dof[i];
         ++size;
@@ -199,10 +265,7 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
 
     for (std::size_t t = range.begin; t < range.end; ++t) {
       double tau_t = have_tau_draws ? point.tau_draws[t] : tau;
-      if (nicob && !has_draws && tau > 0 && m > 1) {
-        const double nu = static_cast<double>(m - 1);
-        tau_t = tau * std::sqrt(2 * mc::StandardGamma(redraw, nu / 2) / nu);
-      }
+      if (nicob_tau2) tau_t = scale * std::sqrt(nicob_tau2->Draw(redraw));
       if (nicob) {
         for (std::size_t i = 0; i < n; ++i) {
           s.ustar[i] = std::isfinite(dof[i])
@@ -211,16 +274,21 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
         }
       }
       if (correlated) {
-        for (std::size_t i = 0; i < n; ++i) s.zv(static_cast<Eigen::Index>(i)) = mc::StandardNormal(noise);
+        for (std::size_t i = 0; i < n; ++i)
+          s.zv(static_cast<Eigen::Index>(i)) = mc::StandardNormal(noise);
         s.ev.noalias() = correlated->factor() * s.zv;
         for (std::size_t i = 0; i < n; ++i) {
-          s.e[i] = s.ev(static_cast<Eigen::Index>(i)) * (s.ustar[i] / u[i]);
+          s.e[i] = s.ev(static_cast<Eigen::Index>(i));
         }
+      } else if (nicob) {
+        // NICOB: normal errors even when nu_i is finite; its redrawn u_i only enter the
+        // estimator's weights, never the draws.
+        for (std::size_t i = 0; i < n; ++i) s.e[i] = u[i] * mc::StandardNormal(noise);
       } else {
         for (std::size_t i = 0; i < n; ++i) {
           const double z = std::isfinite(dof[i]) ? mc::StandardStudentT(noise, dof[i])
                                                  : mc::StandardNormal(noise);
-          s.e[i] = s.ustar[i] * z;
+          s.e[i] = u[i] * z;
         }
       }
       for (std::size_t i = 0; i < n; ++i) {
@@ -246,7 +314,8 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
       }
     }
     const std::size_t done = ++blocks_done;
-    if (options.progress && worker == 0) options.progress(static_cast<double>(done) / static_cast<double>(blocks));
+    if (options.progress && worker == 0)
+      options.progress(static_cast<double>(done) / static_cast<double>(blocks));
   });
   if (options.progress) options.progress(1.0);
   const auto trials_done = std::chrono::steady_clock::now();

@@ -15,9 +15,12 @@
 // Builder defines it), i.e. the p-quantile of |D - d|; the probabilistically symmetric
 // percentile interval of D is reported too.
 //
-// The NIST Consensus Builder's variant (`nicob`) also redraws u_i as u_i sqrt(nu_i/chi2_nu_i)
-// when nu_i is finite and tau^2 as tau^2 chi2_{n-1}/(n-1) (an approximation to the sampling
-// distribution of the tau^2 estimate), as described by Koepke et al., Metrologia 54 (2017) S34.
+// The NIST Consensus Builder's variant (`nicob`; Koepke et al., Metrologia 54 (2017) S34, as
+// coded in its bootDL and DoEUnilateralDerSimonianLaird.R): each trial draws tau^2 from the
+// Biggerstaff-Tweedie gamma approximation to the distribution of Cochran's Q (estimators with
+// a between-lab term), the included labs' results as KCRV + N(0, u_i^2) + N(0, tau^2) (normal
+// even when nu_i is finite), and u_i as u_i sqrt(nu_i/chi2_nu_i) for the estimator's weights;
+// each lab's own draw stays x_i + the same errors, so D_i is centred on d_i.
 //
 // Reproducible: trial blocks have their own random streams (core/mc/random.h), so results are
 // bit-identical for a seed whatever the number of threads.
@@ -48,7 +51,7 @@ struct McDoeOptions {
   std::uint64_t seed = 20261123;  ///< seed of the random streams
   unsigned threads = 0;           ///< 0: all cores
   BootstrapVariant variant = BootstrapVariant::kParametric;
-  DoeOptions doe;                 ///< convention, dark uncertainty, coverage
+  DoeOptions doe;  ///< convention, dark uncertainty, coverage
   std::size_t histogram_bins = 60;
   /// Called now and then from the calling thread with the fraction of trials done.
   std::function<void(double)> progress;
@@ -72,7 +75,7 @@ struct McDoeResult {
   BootstrapVariant variant = BootstrapVariant::kParametric;
   std::string source;  ///< "parametric_bootstrap", "nicob_bootstrap" or "estimator_draws"
   McKcrv kcrv;
-  DoeResult doe;  ///< unilateral and pairwise DoE from the draws
+  DoeResult doe;               ///< unilateral and pairwise DoE from the draws
   double seconds_trials = 0;   ///< wall time of the draws and estimator recomputations
   double seconds_summary = 0;  ///< wall time of the summaries (intervals, pairwise DoE)
 };
