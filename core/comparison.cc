@@ -1,7 +1,9 @@
 #include "core/comparison.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -67,7 +69,8 @@ void Comparison::Validate() const {
       throw InputError(source_, line, "u", fmt::format("lab '{}': u is not finite", r.lab));
     }
     if (!(r.u > 0)) {
-      throw InputError(source_, line, "u", fmt::format("lab '{}': u must be > 0, got {}", r.lab, r.u));
+      throw InputError(source_, line, "u",
+                       fmt::format("lab '{}': u must be > 0, got {}", r.lab, r.u));
     }
     if (std::isnan(r.dof) || !(r.dof > 0)) {
       throw InputError(source_, line, "dof",
@@ -79,9 +82,9 @@ void Comparison::Validate() const {
     const std::size_t line = c.source_line;
     const std::string& file = c.source_file.empty() ? source_ : c.source_file;
     if (!std::isfinite(c.r) || c.r < -1 || c.r > 1) {
-      throw InputError(file, line, "r",
-                       fmt::format("correlation {}-{} must lie in [-1, 1], got {}", c.lab_a,
-                                   c.lab_b, c.r));
+      throw InputError(
+          file, line, "r",
+          fmt::format("correlation {}-{} must lie in [-1, 1], got {}", c.lab_a, c.lab_b, c.r));
     }
     for (const std::string* lab : {&c.lab_a, &c.lab_b}) {
       if (seen.count(*lab) == 0) {
@@ -112,14 +115,28 @@ void Comparison::BuildCorrelationMatrix() {
   }
   if (correlations_.empty()) return;
   // Positive semi-definite check: the smallest eigenvalue of the correlation matrix may not be
-  // negative beyond rounding.
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(correlation_, Eigen::EigenvaluesOnly);
-  const double smallest = eig.eigenvalues().minCoeff();
+  // negative beyond rounding. The message names the file(s) the correlations came from and the
+  // labs that carry the offending eigenvector, where the user has to look.
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(correlation_);
+  Eigen::Index lowest = 0;
+  const double smallest = eig.eigenvalues().minCoeff(&lowest);
   if (smallest < -1e-12 * static_cast<double>(n)) {
-    throw InputError(source_, 0, "correlations",
+    std::vector<std::string> files;
+    for (const Correlation& c : correlations_) {
+      const std::string& file = c.source_file.empty() ? source_ : c.source_file;
+      if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
+    }
+    const Eigen::VectorXd v = eig.eigenvectors().col(lowest);
+    const double largest = v.cwiseAbs().maxCoeff();
+    std::vector<std::string> labs;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      if (std::abs(v(i)) >= 0.3 * largest)
+        labs.push_back(results_[static_cast<std::size_t>(i)].lab);
+    }
+    throw InputError(fmt::format("{}", fmt::join(files, " and ")), 0, "correlations",
                      fmt::format("correlation matrix is not positive semi-definite (smallest "
-                                 "eigenvalue {:.3g})",
-                                 smallest));
+                                 "eigenvalue {:.3g}, among labs {})",
+                                 smallest, fmt::join(labs, ", ")));
   }
 }
 
