@@ -48,8 +48,9 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
                      "degree-of-equivalence convention: mra (default) or leave_one_out")
       ->check(CLI::IsMember({"mra", "leave_one_out"}));
   command.add_option("--bootstrap", args.bootstrap,
-                     "with --mc: parametric (default) or nicob (also redraws u_i and tau^2, as "
-                     "the NIST Consensus Builder does)")
+                     "with --mc: parametric (default) or nicob (the NIST Consensus Builder's "
+                     "DerSimonian-Laird bootstrap: tau^2 and u_i redrawn, results drawn about "
+                     "the KCRV)")
       ->check(CLI::IsMember({"parametric", "nicob"}));
   command.add_option("--dark-uncertainty", args.dark_uncertainty,
                      "tau in the DoE uncertainty: recognised (default with tau) or ignored")
