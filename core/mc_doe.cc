@@ -64,17 +64,16 @@ class CochranQTau2Distribution {
  public:
   CochranQTau2Distribution(std::span<const double> x, std::span<const double> u) {
     const std::size_t k = x.size();
-    double s1 = 0, s2 = 0, s3 = 0, wx = 0;
+    std::vector<double> w(k);
+    double s2 = 0, s3 = 0;
     for (std::size_t i = 0; i < k; ++i) {
-      const double w = 1 / (u[i] * u[i]);
-      s1 += w;
-      s2 += w * w;
-      s3 += w * w * w;
-      wx += w * x[i];
+      w[i] = 1 / (u[i] * u[i]);
+      s2 += w[i] * w[i];
+      s3 += w[i] * w[i] * w[i];
     }
-    const double mean = wx / s1;
-    double q = 0;
-    for (std::size_t i = 0; i < k; ++i) q += (x[i] - mean) * (x[i] - mean) / (u[i] * u[i]);
+    const WeightedMean wm = ComputeWeightedMean(x, w);
+    const double s1 = wm.total_weight;
+    const double q = WeightedSquares(x, w, wm.mean);
     dof_ = static_cast<double>(k) - 1;
     c_ = s1 - s2 / s1;
     if (!(c_ > 0)) return;  // one lab, or weights so unequal that c rounds to 0: tau^2 = 0
@@ -161,7 +160,6 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
     }
     nicob_tau2.emplace(xs, us);
   }
-  const double kcrv = point.value;
 
   std::optional<mc::MultivariateNormal> correlated;
   // Correlation matrices of the included labs (position m) and of the included labs without
@@ -244,7 +242,7 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
       for (std::size_t k = 0; k < m; ++k) {
         if (k == skip) continue;
         const std::size_t i = included[k];
-        s.xs[size] = ((nicob ? kcrv : x[i]) + s.e[i] + s.b[i] - centre) / scale;
+        s.xs[size] = ((nicob ? point.value : x[i]) + s.e[i] + s.b[i] - centre) / scale;
         s.us[size] = s.ustar[i] / scale;
         s.dofs[size] = dof[i];
         ++size;
@@ -266,7 +264,7 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
     for (std::size_t t = range.begin; t < range.end; ++t) {
       double tau_t = have_tau_draws ? point.tau_draws[t] : tau;
       if (nicob_tau2) tau_t = scale * std::sqrt(nicob_tau2->Draw(redraw));
-      if (nicob) {
+      if (nicob && !has_draws) {  // the redrawn u_i only reach a recomputed estimator
         for (std::size_t i = 0; i < n; ++i) {
           s.ustar[i] = std::isfinite(dof[i])
                            ? u[i] * std::sqrt(dof[i] / (2 * mc::StandardGamma(redraw, dof[i] / 2)))
