@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++ pkg-config ccache
   libeigen3-dev libboost-math-dev libceres-dev
   catch2 libcli11-dev nlohmann-json3-dev libfmt-dev
   libmuparser-dev libcairo2-dev
