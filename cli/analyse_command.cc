@@ -1,7 +1,6 @@
 #include "cli/analyse_command.h"
 
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <iostream>
@@ -27,8 +26,9 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
                   "estimator name (repeatable or comma-separated; default weighted_mean)")
       ->delimiter(',');
   command.add_flag("--all", args.all, "run every estimator that applies to the comparison");
-  command.add_option("--mc", args.mc_trials,
-                     "Monte Carlo / parametric bootstrap trials for the uncertainties (0: analytic)");
+  command.add_option(
+      "--mc", args.mc_trials,
+      "Monte Carlo / parametric bootstrap trials for the uncertainties (0: analytic)");
   command.add_option("--seed", args.seed, "seed of the random number generator");
   command.add_option("--threads", args.threads, "worker threads (0: all cores)");
   command.add_option("--coverage", args.coverage, "coverage probability (default 0.95)");
@@ -37,25 +37,75 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
         ->check(CLI::IsMember({"json", "table", "csv"}));
     command.add_option("-o,--output", args.output, "write the output to FILE (atomically)");
   }
-  command.add_option("--exclude", args.exclude,
-                     "exclude LAB from the reference value (repeatable or comma-separated)")
+  command
+      .add_option("--exclude", args.exclude,
+                  "exclude LAB from the reference value (repeatable or comma-separated)")
       ->delimiter(',');
   command.add_option("--correlations", args.correlations,
                      "CSV of correlations between labs' results: lab_a,lab_b,r");
   command.add_option("--set", args.settings,
                      "estimator setting ESTIMATOR.NAME=VALUE, e.g. weighted_mean.u=external");
-  command.add_option("--doe", args.doe_convention,
-                     "degree-of-equivalence convention: mra (default) or leave_one_out")
+  command
+      .add_option("--doe", args.doe_convention,
+                  "degree-of-equivalence convention: mra (default) or leave_one_out")
       ->check(CLI::IsMember({"mra", "leave_one_out"}));
-  command.add_option("--bootstrap", args.bootstrap,
-                     "with --mc: parametric (default) or nicob (the NIST Consensus Builder's "
-                     "DerSimonian-Laird bootstrap: tau^2 and u_i redrawn, results drawn about "
-                     "the KCRV)")
+  command
+      .add_option("--bootstrap", args.bootstrap,
+                  "with --mc: parametric (default) or nicob (the NIST Consensus Builder's "
+                  "DerSimonian-Laird bootstrap: tau^2 and u_i redrawn, results drawn about "
+                  "the KCRV)")
       ->check(CLI::IsMember({"parametric", "nicob"}));
-  command.add_option("--dark-uncertainty", args.dark_uncertainty,
-                     "tau in the DoE uncertainty: recognised (default with tau) or ignored")
+  command
+      .add_option("--dark-uncertainty", args.dark_uncertainty,
+                  "tau in the DoE uncertainty: recognised (default with tau) or ignored")
       ->check(CLI::IsMember({"recognised", "recognized", "ignored"}));
+  command
+      .add_option("--chi2-over", args.chi2_over,
+                  "chi-squared check over the included results about their weighted mean "
+                  "(included, default) or over all results about the KCRV with N-1 dof (all)")
+      ->check(CLI::IsMember({"included", "all"}));
+  command
+      .add_option("--doe-uncertainty", args.doe_uncertainty,
+                  "u(d_i) with the covariance of lab and KCRV (exact, default) or "
+                  "u_i^2 + u^2(KCRV) for every lab (independent)")
+      ->check(CLI::IsMember({"exact", "independent"}));
+  command.add_option("--kcrv", args.kcrv,
+                     "DoE against this given (published) reference value; needs --kcrv-u");
+  command.add_option("--kcrv-u", args.kcrv_u, "standard uncertainty of the given --kcrv");
+  command
+      .add_option("--kcrv-covariance", args.kcrv_covariance,
+                  "with --kcrv: its covariance with each lab from the estimator's weights "
+                  "(estimator, default), as an inverse-variance weighted mean of the included "
+                  "labs with u = --kcrv-u (weighted_mean: u_i^2 - U^2), or none")
+      ->check(CLI::IsMember({"estimator", "weighted_mean", "none"}));
 }
+
+namespace {
+
+// --kcrv, --kcrv-u and --kcrv-covariance as the analysis options' given KCRV.
+std::optional<GivenKcrv> GivenKcrvFrom(const AnalyseArguments& args) {
+  if (args.kcrv.has_value() != args.kcrv_u.has_value()) {
+    throw InputError("", 0, args.kcrv ? "--kcrv-u" : "--kcrv",
+                     "a given KCRV needs both --kcrv and --kcrv-u");
+  }
+  if (!args.kcrv) {
+    if (args.kcrv_covariance != "estimator") {
+      throw InputError("", 0, "--kcrv-covariance", "applies to a given KCRV (--kcrv) only");
+    }
+    return std::nullopt;
+  }
+  GivenKcrv given;
+  given.value = *args.kcrv;
+  given.u = *args.kcrv_u;
+  if (args.kcrv_covariance == "weighted_mean") {
+    given.covariance = GivenKcrv::Covariance::kWeightedMean;
+  } else if (args.kcrv_covariance == "none") {
+    given.covariance = GivenKcrv::Covariance::kNone;
+  }
+  return given;
+}
+
+}  // namespace
 
 Comparison LoadComparison(const AnalyseArguments& args) {
   // Labs that name a model file (column or key `model`) get their Monte Carlo result.
@@ -88,13 +138,16 @@ AnalysisOptions BuildAnalysisOptions(const AnalyseArguments& args, const Compari
     options.doe.dark = DarkUncertaintyFromString(args.dark_uncertainty);
   }
   options.doe.convention = DoeConventionFromString(args.doe_convention).value();
+  options.doe.uncertainty = DoeUncertaintyFromString(args.doe_uncertainty).value();
+  options.chi2_over = ChiSquaredOverFromString(args.chi2_over).value();
+  options.given_kcrv = GivenKcrvFrom(args);
   options.mc.trials = args.mc_trials;
   options.mc.seed = args.seed;
   options.mc.threads = args.threads;
   options.mc.variant = BootstrapVariantFromString(args.bootstrap).value();
   if (args.mc_trials > 0 && args.mc_trials < 100) {
-    throw InputError("", 0, "--mc", fmt::format("--mc needs at least 100 trials, got {}",
-                                                 args.mc_trials));
+    throw InputError("", 0, "--mc",
+                     fmt::format("--mc needs at least 100 trials, got {}", args.mc_trials));
   }
 
   if (args.all) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,11 @@ struct AnalyseArguments {
   std::string doe_convention = "mra";
   std::string dark_uncertainty;  ///< empty: the estimator's default
   std::string bootstrap = "parametric";
+  std::string chi2_over = "included";
+  std::string doe_uncertainty = "exact";
+  std::optional<double> kcrv;    ///< --kcrv VALUE: DoE against a given reference value
+  std::optional<double> kcrv_u;  ///< --kcrv-u U: its standard uncertainty
+  std::string kcrv_covariance = "estimator";
 };
 
 /// Declares the analyse options on `command`. With `file_output` false, --format and -o FILE

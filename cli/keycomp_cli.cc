@@ -62,6 +62,8 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
       "  keycomp analyse datasets/ccqm_k30_pb_wine/results.csv\n"
       "  keycomp analyse results.csv --all --format table\n"
       "  keycomp analyse results.csv -e weighted_mean --set weighted_mean.u=external -o kcrv.json\n"
+      "  keycomp analyse results.csv --kcrv 132.77 --kcrv-u 0.14 --chi2-over all\n"
+      "  keycomp analyse results.csv --doe-uncertainty independent\n"
       "Exit codes: 0 success, 1 a computation that could not be done (reported), 2 bad input.");
 
   LinkArguments link_args;

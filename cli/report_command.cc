@@ -79,6 +79,17 @@ std::string CommandLine(const AnalyseArguments& a, const std::string& estimator,
   if (!a.dark_uncertainty.empty()) {
     words.insert(words.end(), {"--dark-uncertainty", a.dark_uncertainty});
   }
+  if (a.chi2_over != "included") words.insert(words.end(), {"--chi2-over", a.chi2_over});
+  if (a.doe_uncertainty != "exact") {
+    words.insert(words.end(), {"--doe-uncertainty", a.doe_uncertainty});
+  }
+  if (a.kcrv && a.kcrv_u) {
+    words.insert(words.end(), {"--kcrv", fmt::format("{}", *a.kcrv), "--kcrv-u",
+                               fmt::format("{}", *a.kcrv_u)});
+    if (a.kcrv_covariance != "estimator") {
+      words.insert(words.end(), {"--kcrv-covariance", a.kcrv_covariance});
+    }
+  }
   if (a.all) words.push_back("--all");
   if (!args.config.empty()) words.insert(words.end(), {"--config", args.config});
   words.insert(words.end(), {"-o", args.output_folder});
@@ -194,6 +205,8 @@ int RunReport(const ReportArguments& args, std::ostream& out, std::ostream& err)
   }
   KeepOwnSettings(main_options);
   KeepOwnSettings(sensitivity_options);
+  // The panel shows what each estimator gives; a given KCRV (--kcrv) is the report's alone.
+  sensitivity_options.given_kcrv.reset();
 
   ProgressBar progress(err, ::isatty(STDERR_FILENO) == 1 && &err == &std::cerr);
   if (main_options.mc.trials > 0) {

@@ -2,6 +2,7 @@
 // equivalence. Reports and the command line format an Analysis; they never recompute.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,18 @@
 
 namespace keycomp {
 
+/// A reference value given on the command line (`--kcrv VALUE --kcrv-u U`), typically the one a
+/// final report published: the DoE are formed against it; the estimators still run.
+struct GivenKcrv {
+  double value = 0;
+  double u = 0;
+  /// cov(x_i, KCRV) = sum_j a_j V_ij with a the estimator's linear weights (default), the
+  /// inverse-variance weights scaled to the given u (cov = u^2 for an included lab, as `link`
+  /// assumes of a published KCRV), or none.
+  enum class Covariance { kEstimator, kWeightedMean, kNone };
+  Covariance covariance = Covariance::kEstimator;
+};
+
 struct AnalysisOptions {
   std::vector<const Estimator*> estimators;  ///< in the order to report them
   EstimatorOptions estimator;
@@ -20,6 +33,18 @@ struct AnalysisOptions {
   /// Monte Carlo uncertainties: mc.trials == 0 means analytic only. mc.doe is ignored (doe
   /// above applies).
   McDoeOptions mc;
+  /// Which results the reported chi-squared check runs over (`--chi2-over`).
+  ChiSquaredOver chi2_over = ChiSquaredOver::kIncluded;
+  std::optional<GivenKcrv> given_kcrv;
+};
+
+/// The estimator's own KCRV when a given one (`--kcrv`) replaced it in the result.
+struct EstimatedKcrv {
+  double value = 0;
+  double u = 0;
+  double low = 0;
+  double high = 0;
+  std::string interval_method;
 };
 
 struct EstimatorAnalysis {
@@ -30,6 +55,11 @@ struct EstimatorAnalysis {
   /// estimator that brings its own draws).
   std::string uncertainty_method = "analytic";
   std::optional<McDoeResult> mc;  ///< the Monte Carlo evaluation, when one ran
+  /// With `--kcrv`: the estimator's own numbers (result.value, u and the interval then hold
+  /// the given KCRV, against which the DoE are formed).
+  std::optional<EstimatedKcrv> estimated;
+  /// With `--chi2-over all`: the check of every result about this estimator's reported KCRV.
+  std::optional<Consistency> consistency_all;
 };
 
 /// The KCRV as every output reports it. A parametric bootstrap (--mc) replaces the analytic
@@ -46,7 +76,11 @@ struct ReportedKcrv {
 ReportedKcrv ReportKcrv(const EstimatorAnalysis& entry);
 
 struct Analysis {
+  /// The chi-squared check of the included results about their weighted mean (always run).
   Consistency consistency;
+  /// With `--chi2-over all`: every result about the first estimator's reported KCRV (or the
+  /// given one), N - 1 dof; the reported check, `consistency` then standing beside it.
+  std::optional<Consistency> consistency_all;
   std::vector<EstimatorAnalysis> results;
   std::vector<std::string> warnings;  ///< e.g. estimators skipped by --all
   /// True when every estimator finished with status ok.

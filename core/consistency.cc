@@ -2,12 +2,42 @@
 
 #include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <vector>
 
 #include "core/generalised_least_squares.h"
 #include "core/numeric.h"
 
 namespace keycomp {
+namespace {
+
+// p-value, Birge ratio and I^2 from chi2 and dof.
+void FinishStatistics(Consistency& c) {
+  c.p_value = boost::math::gamma_q(0.5 * c.dof, 0.5 * c.chi2);
+  c.birge_ratio = std::sqrt(c.chi2 / c.dof);
+  c.i2 = c.chi2 > 0 ? std::max(0.0, (c.chi2 - c.dof) / c.chi2) : 0.0;
+}
+
+// r' V^-1 r by pivoted LDL' with one refinement step; empty when V is singular to working
+// precision (the GLS solver's test).
+std::optional<double> QuadraticFormWithInverse(const Eigen::MatrixXd& v,
+                                               const std::vector<double>& residuals) {
+  const auto n = static_cast<Eigen::Index>(residuals.size());
+  const Eigen::LDLT<Eigen::MatrixXd> ldlt(v);
+  if (ldlt.info() != Eigen::Success || !ldlt.isPositive()) return std::nullopt;
+  const Eigen::VectorXd d = ldlt.vectorD();
+  if (!(d.minCoeff() >
+        d.maxCoeff() * static_cast<double>(n) * std::numeric_limits<double>::epsilon())) {
+    return std::nullopt;
+  }
+  const Eigen::Map<const Eigen::VectorXd> r(residuals.data(), n);
+  Eigen::VectorXd z = ldlt.solve(r);
+  z += ldlt.solve(r - v * z);
+  return std::max(0.0, r.dot(z));
+}
+
+}  // namespace
 
 Consistency CheckConsistency(const Comparison& comparison) {
   Consistency c;
@@ -49,9 +79,52 @@ Consistency CheckConsistency(const Comparison& comparison) {
     if (c.dof == 0) return c;
     c.chi2 = WeightedSquares(x, w, wm.mean);
   }
-  c.p_value = boost::math::gamma_q(0.5 * c.dof, 0.5 * c.chi2);
-  c.birge_ratio = std::sqrt(c.chi2 / c.dof);
-  c.i2 = c.chi2 > 0 ? std::max(0.0, (c.chi2 - c.dof) / c.chi2) : 0.0;
+  FinishStatistics(c);
+  return c;
+}
+
+Consistency CheckConsistencyAbout(const Comparison& comparison, double reference) {
+  Consistency c;
+  c.over = "all";
+  c.reference = reference;
+  const std::size_t n = comparison.size();
+  if (n == 0 || !std::isfinite(reference)) return c;
+  c.dof = static_cast<int>(n) - 1;
+  // Residuals about the reference, scaled by the median u so that the sums are of order n
+  // whatever the unit (values such as 1.000000012 kg).
+  std::vector<double> u(n), r(n), w(n);
+  for (std::size_t i = 0; i < n; ++i) u[i] = comparison.results()[i].u;
+  const double scale = Median(u);
+  for (std::size_t i = 0; i < n; ++i) {
+    r[i] = (comparison.results()[i].value - reference) / scale;
+    const double us = u[i] / scale;
+    w[i] = 1 / (us * us);
+  }
+  if (comparison.has_correlations()) {
+    c.covariance = "full";
+    std::vector<std::size_t> all(n);
+    for (std::size_t i = 0; i < n; ++i) all[i] = i;
+    const Eigen::MatrixXd correlation = comparison.CorrelationOf(all);
+    Eigen::MatrixXd v(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < n; ++j) {
+        const auto ii = static_cast<Eigen::Index>(i);
+        const auto jj = static_cast<Eigen::Index>(j);
+        v(ii, jj) = correlation(ii, jj) * (u[i] / scale) * (u[j] / scale);
+      }
+    }
+    const std::optional<double> q = QuadraticFormWithInverse(v, r);
+    if (!q) {
+      c.note = "the covariance matrix of the results is singular: no chi-squared check";
+      return c;
+    }
+    if (c.dof == 0) return c;
+    c.chi2 = *q;
+  } else {
+    if (c.dof == 0) return c;
+    c.chi2 = WeightedSquares(r, w, 0.0);
+  }
+  FinishStatistics(c);
   return c;
 }
 

@@ -1,11 +1,10 @@
 #include "core/doe.h"
 
-#include <cmath>
-#include <stdexcept>
-
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
 
 #include "core/input_error.h"
 #include "core/run_estimator.h"
@@ -57,7 +56,17 @@ DoeResult ComputeAnalyticDoe(const Comparison& comparison, const EstimatorInfo& 
     // compared with the consensus of a population it is assumed to belong to.
     const double var_i = r.u * r.u + tau2;
     double var = var_i + u_ref2 - 2 * cov_with_ref(i);
-    if (var < 0) var = 0;  // rounding when a single lab dominates the KCRV
+    // Round-off when a single lab dominates the KCRV leaves a tiny negative variance; anything
+    // larger means the KCRV's u does not match its covariance with the lab (a given KCRV whose
+    // u is not that of the weights, say): no number rather than a silent U = 0.
+    if (var < -1e-9 * (var_i + u_ref2)) {
+      throw ComputationError(fmt::format(
+          "u^2(d) of lab '{}' is negative ({:.6g}): u(KCRV)^2 = {:.6g} is smaller than twice "
+          "the KCRV's covariance with the lab ({:.6g}) minus its variance ({:.6g}); the KCRV's "
+          "uncertainty does not fit its weights",
+          r.lab, var, u_ref2, 2 * cov_with_ref(i), var_i));
+    }
+    if (var < 0) var = 0;
     doe.u = std::sqrt(var);
     doe.expanded = out.coverage_factor * doe.u;
     doe.low = doe.d - doe.expanded;
@@ -67,6 +76,23 @@ DoeResult ComputeAnalyticDoe(const Comparison& comparison, const EstimatorInfo& 
   }
   out.pairwise = ComputeAnalyticPairwise(comparison, tau2, out.coverage_factor);
   return out;
+}
+
+void NeglectCovarianceWithKcrv(const Comparison& comparison, double tau, double u_ref,
+                               double coverage, DoeResult& doe) {
+  const double tau2 = doe.dark == DarkUncertainty::kRecognised ? tau * tau : 0.0;
+  doe.coverage_factor = DoeCoverageFactor(coverage);
+  doe.covariance = "neglected";
+  for (std::size_t i = 0; i < doe.labs.size(); ++i) {
+    LabDoe& d = doe.labs[i];
+    const double u_i = comparison.results()[i].u;
+    d.u = std::sqrt(u_i * u_i + tau2 + u_ref * u_ref);
+    d.expanded = doe.coverage_factor * d.u;
+    d.low = d.d - d.expanded;
+    d.high = d.d + d.expanded;
+    d.en = d.expanded > 0 ? d.d / d.expanded : std::numeric_limits<double>::quiet_NaN();
+    d.symmetric_low = d.symmetric_high = std::numeric_limits<double>::quiet_NaN();
+  }
 }
 
 std::vector<PairwiseDoe> ComputeAnalyticPairwise(const Comparison& comparison, double tau2,
@@ -105,11 +131,11 @@ DoeResult ComputeLeaveOneOutDoe(const Comparison& comparison, const Estimator& e
   const Eigen::MatrixXd v = comparison.Covariance();
   out.covariance = comparison.has_correlations() ? "linear" : "independent";
   if (comparison.n_included() < estimator.info.min_labs + 1) {
-    throw InputError(comparison.source(), 0, "--doe",
-                     fmt::format("leave-one-out DoE with '{}' needs at least {} included labs; "
-                                 "the comparison has {}",
-                                 estimator.info.name, estimator.info.min_labs + 1,
-                                 comparison.n_included()));
+    throw InputError(
+        comparison.source(), 0, "--doe",
+        fmt::format("leave-one-out DoE with '{}' needs at least {} included labs; "
+                    "the comparison has {}",
+                    estimator.info.name, estimator.info.min_labs + 1, comparison.n_included()));
   }
   const bool recognised = out.dark == DarkUncertainty::kRecognised;
   for (std::size_t i = 0; i < comparison.size(); ++i) {
@@ -134,7 +160,8 @@ DoeResult ComputeLeaveOneOutDoe(const Comparison& comparison, const Estimator& e
       if (without.weights.size() == 0) {
         throw ComputationError(fmt::format(
             "leave-one-out DoE with correlated results needs an estimator that is linear in the "
-            "results; '{}' is not (use the Monte Carlo DoE)", estimator.info.name));
+            "results; '{}' is not (use the Monte Carlo DoE)",
+            estimator.info.name));
       }
       cov = v.row(static_cast<Eigen::Index>(i)).dot(without.weights);
     }
@@ -149,8 +176,8 @@ DoeResult ComputeLeaveOneOutDoe(const Comparison& comparison, const Estimator& e
     out.labs.push_back(doe);
   }
   const double tau = result.tau.value_or(0.0);
-  out.pairwise = ComputeAnalyticPairwise(comparison, recognised ? tau * tau : 0.0,
-                                         out.coverage_factor);
+  out.pairwise =
+      ComputeAnalyticPairwise(comparison, recognised ? tau * tau : 0.0, out.coverage_factor);
   return out;
 }
 

@@ -27,6 +27,8 @@ struct DoeOptions {
   /// Default: recognised when the estimator has a between-lab term.
   std::optional<DarkUncertainty> dark;
   double coverage = 0.95;  ///< U = k u with k = 2 at 0.95 (MRA), else the normal quantile
+  /// kIndependent: u^2(d_i) = V_ii + u^2(x_ref) for every lab, no covariance term.
+  DoeUncertainty uncertainty = DoeUncertainty::kExact;
 };
 
 struct LabDoe {
@@ -78,6 +80,12 @@ DoeResult ComputeAnalyticDoe(const Comparison& comparison, const EstimatorInfo& 
 DoeResult ComputeLeaveOneOutDoe(const Comparison& comparison, const Estimator& estimator,
                                 const EstimatorOptions& estimator_options,
                                 const EstimatorResult& result, const DoeOptions& options);
+
+/// Replaces u, U, the interval and E_n of every lab by u^2(d_i) = V_ii + u_ref^2 (V_ii with
+/// tau^2 when dark uncertainty is recognised), U = k u, the covariance with the KCRV neglected
+/// (`--doe-uncertainty independent`). Pairwise DoE are unchanged.
+void NeglectCovarianceWithKcrv(const Comparison& comparison, double tau, double u_ref,
+                               double coverage, DoeResult& doe);
 
 /// Analytic pairwise DoE of every pair: u^2 = V_aa + V_bb - 2 V_ab (+ 2 tau^2 when dark
 /// uncertainty is recognised), U = k u.

@@ -40,4 +40,24 @@ std::optional<DarkUncertainty> DarkUncertaintyFromString(std::string_view text) 
   return std::nullopt;
 }
 
+const char* ToString(DoeUncertainty uncertainty) {
+  return uncertainty == DoeUncertainty::kIndependent ? "independent" : "exact";
+}
+
+const char* ToString(ChiSquaredOver over) {
+  return over == ChiSquaredOver::kAll ? "all" : "included";
+}
+
+std::optional<DoeUncertainty> DoeUncertaintyFromString(std::string_view text) {
+  if (text == "exact") return DoeUncertainty::kExact;
+  if (text == "independent") return DoeUncertainty::kIndependent;
+  return std::nullopt;
+}
+
+std::optional<ChiSquaredOver> ChiSquaredOverFromString(std::string_view text) {
+  if (text == "included") return ChiSquaredOver::kIncluded;
+  if (text == "all") return ChiSquaredOver::kAll;
+  return std::nullopt;
+}
+
 }  // namespace keycomp

@@ -28,7 +28,23 @@ enum class DarkUncertainty {
   kIgnored,     ///< u^2(d_i) uses the stated u_i only
 };
 
+/// How u(d_i) treats the covariance of lab i with the KCRV (MRA convention).
+enum class DoeUncertainty {
+  kExact,        ///< u^2(d_i) = V_ii + u^2(x_ref) - 2 cov(x_i, x_ref) (default)
+  kIndependent,  ///< u^2(d_i) = V_ii + u^2(x_ref) for every lab (CCQM-K88's final report)
+};
+
+/// Which results the reported chi-squared consistency check runs over.
+enum class ChiSquaredOver {
+  kIncluded,  ///< the included results about their weighted mean, n_included - 1 dof (default)
+  kAll,       ///< every result about the KCRV, N - 1 dof (CCM.M-K8.2024)
+};
+
 const char* ToString(Status status);
+const char* ToString(DoeUncertainty uncertainty);
+const char* ToString(ChiSquaredOver over);
+std::optional<DoeUncertainty> DoeUncertaintyFromString(std::string_view text);
+std::optional<ChiSquaredOver> ChiSquaredOverFromString(std::string_view text);
 const char* ToString(DoeConvention convention);
 const char* ToString(DarkUncertainty dark);
 std::optional<DoeConvention> DoeConventionFromString(std::string_view text);

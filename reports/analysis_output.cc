@@ -45,18 +45,34 @@ Json ConsistencyJson(const Consistency& c) {
   // mean), so the output of independent ones is unchanged.
   if (c.covariance != "independent") out["covariance"] = c.covariance;
   if (!c.note.empty()) out["note"] = c.note;
+  out["over"] = c.over;
+  if (c.over == "all") {
+    out.erase("weighted_mean");
+    out["reference"] = Number(c.reference);
+  }
+  return out;
+}
+
+// The reported check: over all results about the KCRV (--chi2-over all), with the check of the
+// included results beside it, or the included results' check alone.
+Json ReportedConsistencyJson(const Analysis& analysis) {
+  if (!analysis.consistency_all) return ConsistencyJson(analysis.consistency);
+  Json out = ConsistencyJson(*analysis.consistency_all);
+  out["included"] = ConsistencyJson(analysis.consistency);
   return out;
 }
 
 /// Adds the DoE, pairwise DoE and their method to an estimator's JSON object.
-Json FinishDoe(const Comparison& comparison, const EstimatorAnalysis& entry, Json& out) {
+Json FinishDoe(const Comparison& comparison, const EstimatorAnalysis& entry,
+               DoeUncertainty uncertainty, Json& out) {
   const EstimatorResult& r = entry.result;
   if (r.status == Status::kOk) {
     const DoeResult& doe = entry.doe;
     out["doe_method"] = {{"convention", ToString(doe.convention)},
                          {"dark_uncertainty", ToString(doe.dark)},
                          {"coverage_factor", Number(doe.coverage_factor)},
-                         {"covariance_with_kcrv", doe.covariance}};
+                         {"covariance_with_kcrv", doe.covariance},
+                         {"uncertainty", ToString(uncertainty)}};
     Json labs = Json::array();
     for (const LabDoe& d : doe.labs) {
       Json lab = {{"lab", d.lab},
@@ -121,7 +137,9 @@ std::string PairwiseTable(const Comparison& comparison, const DoeResult& doe, do
 }
 
 Json EstimatorJson(const Comparison& comparison, const EstimatorAnalysis& entry,
-                   double coverage) {
+                   const AnalysisOptions& options) {
+  const double coverage = options.estimator.coverage;
+  const DoeUncertainty uncertainty = options.doe.uncertainty;
   const EstimatorResult& r = entry.result;
   Json kcrv = {{"value", Number(r.value)},
                {"u", Number(r.u)},
@@ -131,6 +149,14 @@ Json EstimatorJson(const Comparison& comparison, const EstimatorAnalysis& entry,
   if (r.u_internal) kcrv["u_internal"] = Number(*r.u_internal);
   if (r.u_external) kcrv["u_external"] = Number(*r.u_external);
   if (!r.u_kind.empty()) kcrv["u_kind"] = r.u_kind;
+  if (entry.estimated) {
+    const EstimatedKcrv& e = *entry.estimated;
+    kcrv["origin"] = "given (--kcrv)";
+    kcrv["estimated"] = {{"value", Number(e.value)},
+                         {"u", Number(e.u)},
+                         {"interval", {Number(e.low), Number(e.high)}},
+                         {"interval_method", e.interval_method}};
+  }
 
   Json out = {{"estimator", entry.estimator->info.name},
               {"status", ToString(r.status)},
@@ -153,6 +179,7 @@ Json EstimatorJson(const Comparison& comparison, const EstimatorAnalysis& entry,
   }
   if (r.iterations > 0) out["iterations"] = r.iterations;
   if (!r.warnings.empty()) out["warnings"] = r.warnings;
+  if (entry.consistency_all) out["consistency"] = ConsistencyJson(*entry.consistency_all);
 
   if (entry.mc) {
     const McDoeResult& mc = *entry.mc;
@@ -166,7 +193,7 @@ Json EstimatorJson(const Comparison& comparison, const EstimatorAnalysis& entry,
                             {"high", Number(mc.kcrv.histogram.high)},
                             {"counts", mc.kcrv.histogram.counts}}}};
     const ReportedKcrv reported = ReportKcrv(entry);
-    if (!reported.bootstrapped) return FinishDoe(comparison, entry, out);
+    if (!reported.bootstrapped) return FinishDoe(comparison, entry, uncertainty, out);
     Json& k = out["kcrv"];
     k["u_analytic"] = Number(r.u);
     k["u"] = Number(reported.u);
@@ -175,7 +202,7 @@ Json EstimatorJson(const Comparison& comparison, const EstimatorAnalysis& entry,
                               Number(mc.kcrv.intervals.shortest_high)};
     k["interval_method"] = reported.interval_method;
   }
-  return FinishDoe(comparison, entry, out);
+  return FinishDoe(comparison, entry, uncertainty, out);
 }
 
 }  // namespace
@@ -184,11 +211,11 @@ Json AnalysisToJson(const Comparison& comparison, const Analysis& analysis,
                     const AnalysisOptions& options) {
   Json results = Json::array();
   for (const auto& entry : analysis.results) {
-    results.push_back(EstimatorJson(comparison, entry, options.estimator.coverage));
+    results.push_back(EstimatorJson(comparison, entry, options));
   }
   Json out = {{"keycomp_version", kVersion},
               {"comparison", ComparisonJson(comparison)},
-              {"consistency", ConsistencyJson(analysis.consistency)},
+              {"consistency", ReportedConsistencyJson(analysis)},
               {"results", results}};
   if (!analysis.warnings.empty()) out["warnings"] = analysis.warnings;
   return out;
@@ -219,6 +246,14 @@ std::string AnalysisToTable(const Comparison& comparison, const Analysis& analys
         c.chi2, c.dof, c.p_value, c.birge_ratio, c.i2,
         c.Passes() ? "" : "  (inconsistent at the 5 % level)");
   }
+  if (analysis.consistency_all && analysis.consistency_all->dof > 0) {
+    const Consistency& a = *analysis.consistency_all;
+    out += fmt::format(
+        "Consistency of all results about the KCRV {:.6g}: chi2 = {:.4g}, dof = {}, p = {:.3g}, "
+        "Birge ratio = {:.4g}{}\n",
+        a.reference, a.chi2, a.dof, a.p_value, a.birge_ratio,
+        a.Passes() ? "" : "  (inconsistent at the 5 % level)");
+  }
 
   // Resolution for the displayed digits: the smallest stated uncertainty.
   double resolution = std::numeric_limits<double>::infinity();
@@ -241,6 +276,12 @@ std::string AnalysisToTable(const Comparison& comparison, const Analysis& analys
                        fmt::format("[{}, {}]", FormatMeasured(low, resolution),
                                    FormatMeasured(high, resolution)),
                        r.status == Status::kOk ? "ok" : ToString(r.status));
+    if (entry.estimated) {
+      out += fmt::format("    given KCRV (--kcrv); estimated by {}: {} (u {})\n",
+                         entry.estimator->info.name,
+                         FormatMeasured(entry.estimated->value, resolution),
+                         FormatMeasured(entry.estimated->u, resolution));
+    }
     if (!r.message.empty()) out += fmt::format("    {}\n", r.message);
     for (const auto& w : r.warnings) out += fmt::format("    warning: {}\n", w);
   }
@@ -256,6 +297,9 @@ std::string AnalysisToTable(const Comparison& comparison, const Analysis& analys
                        entry.estimator->info.name, ToString(doe.convention), ToString(doe.dark),
                        expansion);
     out += doe.covariance == "neglected" ? "; covariance with the KCRV neglected)\n" : ")\n";
+    if (options.doe.uncertainty == DoeUncertainty::kIndependent) {
+      out += "u(d)^2 = u_i^2 + u^2(KCRV) for every lab (--doe-uncertainty independent)\n";
+    }
     out += fmt::format("{:<16} {:>8} {:>14} {:>12} {:>12} {:>8}\n", "lab", "included", "d", "u(d)",
                        "U(d)", "E_n");
     for (const LabDoe& d : doe.labs) {

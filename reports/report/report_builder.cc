@@ -573,7 +573,30 @@ class Builder {
     t.rows.push_back({"I²", std::isfinite(c.i2) ? fmt::format("{:.1f} %", 100 * c.i2) : "\u2013"});
     s.blocks.push_back(t);
     s.blocks.push_back(Paragraph{ConsistencySentence()});
+    if (in_.main->consistency_all) AllResultsCheck(*in_.main->consistency_all, s);
     return s;
+  }
+
+  // --chi2-over all: every result about the KCRV on N - 1 degrees of freedom.
+  void AllResultsCheck(const Consistency& a, Section& s) const {
+    s.blocks.push_back(Paragraph{
+        "The check of all results, included in the KCRV or not, about the KCRV "
+        "(--chi2-over all): χ² = Σ ((xᵢ − KCRV)/uᵢ)² on N − 1 degrees of freedom."});
+    Table t;
+    t.caption = "Consistency of all results about the KCRV.";
+    t.header = {"Statistic", "Value"};
+    t.align = "lr";
+    t.rows.push_back({"KCRV" + InUnit(unit_), Fixed(a.reference, kcrv_decimals_)});
+    t.rows.push_back({"χ²", Significant(a.chi2, 4)});
+    t.rows.push_back({"degrees of freedom", std::to_string(a.dof)});
+    t.rows.push_back({"p = P(χ² > observed)", Significant(a.p_value, 2)});
+    t.rows.push_back({"Birge ratio", Significant(a.birge_ratio, 3)});
+    s.blocks.push_back(t);
+    if (a.dof > 0) {
+      s.blocks.push_back(Paragraph{fmt::format(
+          "All results are {} with the KCRV at the 5 % level (p = {}).",
+          a.Passes() ? "consistent" : "not consistent", Significant(a.p_value, 2))});
+    }
   }
 
   const char* DoeDefinition() const {
@@ -604,8 +627,19 @@ class Builder {
       note += "The covariance of each result with the KCRV is carried by the Monte Carlo draws.";
     } else if (doe_.covariance == "independent") {
       note += "Each result is independent of the KCRV computed without it.";
+    } else if (in_.main_options->doe.uncertainty == DoeUncertainty::kIndependent) {
+      note += "The covariance of each result with the KCRV is neglected by choice "
+              "(--doe-uncertainty independent): u²(Dᵢ) = uᵢ² + u²(KCRV) for every participant.";
     } else {
       note += "The covariance of each result with the KCRV is neglected (non-linear estimator).";
+    }
+    if (main_.estimated) {
+      note += fmt::format(
+          " The KCRV is the given (published) value {} with standard uncertainty {} "
+          "(--kcrv); {} gives {} with standard uncertainty {}.",
+          Fixed(result_.value, kcrv_decimals_), Fixed(result_.u, kcrv_decimals_),
+          Code(EstimatorName()), Fixed(main_.estimated->value, kcrv_decimals_),
+          Fixed(main_.estimated->u, kcrv_decimals_));
     }
     return note;
   }
@@ -704,6 +738,14 @@ class Builder {
       t.note = "Not run: " + fmt::format("{}", fmt::join(skipped, "; ")) + ".";
     }
     s.blocks.push_back(t);
+    // An estimator of the panel that failed (in some Monte Carlo trials, say) is reported with
+    // its reason; only the report's own estimator failing stops the report.
+    for (const EstimatorAnalysis& e : in_.sensitivity->results) {
+      if (e.result.status == Status::kOk) continue;
+      s.blocks.push_back(Paragraph{fmt::format("{} {}: {}", Code(e.estimator->info.name),
+                                               ToString(e.result.status),
+                                               Literal(e.result.message))});
+    }
     s.blocks.push_back(FigureRef{
         "fig-estimators",
         fmt::format("The KCRV and its {} coverage interval from each estimator; the dashed line "

@@ -364,6 +364,39 @@ TEST_CASE("report: an estimator that gives no KCRV exits 1 and writes nothing") 
   CHECK(Files(scratch.path()).empty());
 }
 
+TEST_CASE("report: a panel estimator failing in Monte Carlo trials is marked, the report stands") {
+  // Adjacent results consistent, the outer two not: the largest consistent subset exists for
+  // the data but fails in a good share of the bootstrap trials.
+  const std::string data = SourcePath("tests/cli/data/lcs_fails_in_trials.csv");
+  const std::string config = SourcePath("tests/cli/data/lcs_fails_report.json");
+  ScratchFolder scratch("report-panel-fails");
+  const std::string out = scratch / "out";
+  SECTION("the panel's estimator fails: written, marked failed with its reason") {
+    const CliRun run = RunCli({"report", data, "--config", config, "-e", "weighted_mean", "--mc",
+                               "2000", "--seed", "3", "--no-pdf", "-o", out});
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    const Json results = Json::parse(ReadText(fs::path(out) / "results.json"));
+    bool marked = false;
+    for (const Json& e : results["estimator_sensitivity"]) {
+      if (e["estimator"] != "largest_consistent_subset") continue;
+      marked = e["status"] == "failed" &&
+               e["message"].get<std::string>().find("Monte Carlo trials") != std::string::npos;
+    }
+    CHECK(marked);
+    const std::string md = ReadText(fs::path(out) / "report.md");
+    CHECK(md.find("`largest_consistent_subset` failed: ") != std::string::npos);
+  }
+  SECTION("the report's own estimator fails: exit 1, nothing written") {
+    const CliRun run = RunCli({"report", data, "--config", config, "-e",
+                               "largest_consistent_subset", "--mc", "2000", "--seed", "3",
+                               "--no-pdf", "-o", out});
+    CHECK(run.exit_code == 1);
+    CHECK(run.err.find("no report written") != std::string::npos);
+    CHECK(Files(scratch.path()).empty());
+  }
+}
+
 TEST_CASE("report.tex compiles with pdflatex into report.pdf") {
   ScratchFolder scratch("report-pdf");
   const std::string folder = scratch / "k30";
