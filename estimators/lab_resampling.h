@@ -1,5 +1,6 @@
-// Parametric-bootstrap draws of the labs' results, private to the Monte Carlo estimators of
-// this folder (weighted_median, cox_procedure_b). Not a general Monte Carlo engine: core's
+// Parametric-bootstrap draws of the labs' results, and nonparametric-bootstrap resamples of their
+// values, private to the Monte Carlo estimators of this folder (weighted_median,
+// cox_procedure_b, median with u=bootstrap). Not a general Monte Carlo engine: core's
 // Monte Carlo work has its own; this helper may be folded into it later.
 //
 // Draw t of lab i is x_i + u_i e_ti with e_ti ~ N(0, 1), or e_ti ~ t_{nu_i} (Student t with
@@ -54,36 +55,24 @@ inline unsigned ThreadCount(unsigned requested, std::size_t blocks) {
   return static_cast<unsigned>(std::min<std::size_t>(t, std::max<std::size_t>(blocks, 1)));
 }
 
-/// Evaluates `statistic(draws)` on `trials` parametric-bootstrap draws of the sample and
-/// returns the values in trial order. `statistic` must be callable concurrently (it gets its
-/// own draw buffer per call).
-template <typename Statistic>
-std::vector<double> Resample(const LabSample& sample, std::size_t trials, std::uint64_t seed,
-                             std::uint64_t stream, unsigned threads, const Statistic& statistic) {
-  const std::size_t n = sample.size();
+/// Runs `trials` trials in blocks of kBlockSize: for each block, `make_drawer()` gives a fresh
+/// drawer (so that no generator or distribution state leaks from one block into the next) that
+/// fills a draw of length n from the block's generator; out[t] = statistic(draw of trial t).
+template <typename MakeDrawer, typename Statistic>
+std::vector<double> RunBlocks(std::size_t n, std::size_t trials, std::uint64_t seed,
+                              std::uint64_t stream, unsigned threads, const MakeDrawer& make_drawer,
+                              const Statistic& statistic) {
   const std::size_t blocks = (trials + kBlockSize - 1) / kBlockSize;
   std::vector<double> out(trials);
   std::atomic<std::size_t> next{0};
   auto worker = [&]() {
     std::vector<double> draw(n);
     for (std::size_t b = next++; b < blocks; b = next++) {
-      // Fresh distribution objects per block: both cache state between calls (the polar
-      // method's second normal), which must not leak from one block into the next.
       std::mt19937_64 gen = BlockGenerator(seed, stream, b);
-      std::normal_distribution<double> normal(0.0, 1.0);
-      std::gamma_distribution<double> gamma;
+      auto drawer = make_drawer();
       const std::size_t end = std::min(trials, (b + 1) * kBlockSize);
       for (std::size_t t = b * kBlockSize; t < end; ++t) {
-        for (std::size_t i = 0; i < n; ++i) {
-          double e = normal(gen);
-          const double nu = sample.dof[i];
-          if (std::isfinite(nu)) {
-            // t_nu = Z / sqrt(V / nu), V ~ chi2_nu = Gamma(nu/2, 2).
-            const double v = gamma(gen, std::gamma_distribution<double>::param_type(nu / 2, 2));
-            e /= std::sqrt(v / nu);
-          }
-          draw[i] = sample.x[i] + sample.u[i] * e;
-        }
+        drawer(gen, draw);
         out[t] = statistic(std::span<const double>(draw));
       }
     }
@@ -98,6 +87,49 @@ std::vector<double> Resample(const LabSample& sample, std::size_t trials, std::u
     for (std::thread& th : pool) th.join();
   }
   return out;
+}
+
+/// Evaluates `statistic(draws)` on `trials` parametric-bootstrap draws of the sample and
+/// returns the values in trial order. `statistic` must be callable concurrently (it gets its
+/// own draw buffer per call).
+template <typename Statistic>
+std::vector<double> Resample(const LabSample& sample, std::size_t trials, std::uint64_t seed,
+                             std::uint64_t stream, unsigned threads, const Statistic& statistic) {
+  auto make_drawer = [&sample]() {
+    // Fresh distribution objects per block: both cache state between calls (the polar
+    // method's second normal).
+    return [&sample, normal = std::normal_distribution<double>(0.0, 1.0),
+            gamma = std::gamma_distribution<double>()](std::mt19937_64& gen,
+                                                       std::vector<double>& draw) mutable {
+      for (std::size_t i = 0; i < sample.size(); ++i) {
+        double e = normal(gen);
+        const double nu = sample.dof[i];
+        if (std::isfinite(nu)) {
+          // t_nu = Z / sqrt(V / nu), V ~ chi2_nu = Gamma(nu/2, 2).
+          const double v = gamma(gen, std::gamma_distribution<double>::param_type(nu / 2, 2));
+          e /= std::sqrt(v / nu);
+        }
+        draw[i] = sample.x[i] + sample.u[i] * e;
+      }
+    };
+  };
+  return RunBlocks(sample.size(), trials, seed, stream, threads, make_drawer, statistic);
+}
+
+/// Evaluates `statistic` on `trials` nonparametric-bootstrap resamples of the values x (Efron
+/// 1979): n values drawn from x uniformly with replacement. The stated uncertainties play no
+/// part. Same block and seeding scheme as Resample, so bit-identical whatever the threads.
+template <typename Statistic>
+std::vector<double> ResampleValues(std::span<const double> x, std::size_t trials,
+                                   std::uint64_t seed, std::uint64_t stream, unsigned threads,
+                                   const Statistic& statistic) {
+  auto make_drawer = [x]() {
+    return [x, pick = std::uniform_int_distribution<std::size_t>(0, x.size() - 1)](
+               std::mt19937_64& gen, std::vector<double>& draw) mutable {
+      for (double& d : draw) d = x[pick(gen)];
+    };
+  };
+  return RunBlocks(x.size(), trials, seed, stream, threads, make_drawer, statistic);
 }
 
 /// Mean, standard deviation (n - 1) and probabilistically symmetric coverage interval of

@@ -1,6 +1,7 @@
 // The keycomp binary end to end: cases kept as data in tests/cli/cases.txt (arguments,
 // expected exit code, expected text on stderr and stdout), plus checks of the JSON contract.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -112,6 +113,20 @@ TEST_CASE("analyse JSON prints numbers with 17 significant digits", "[cli]") {
   REQUIRE(run.exit_code == 0);
   // x_wm = (1.0*100 + 1.2*100 + 0.9*25)/225 = 1.1;  printed as %.17g.
   CHECK_THAT(run.out, Catch::Matchers::Contains("\"value\": 1.0777777777777777"));
+}
+
+TEST_CASE("analyse -e median --set median.u=made: the MADe closed form end to end", "[cli]") {
+  const auto run = RunBinary(fmt::format("analyse '{}' -e median --set median.u=made --format json",
+                                         SourcePath("tests/cli/data/good.csv")));
+  REQUIRE(run.exit_code == 0);
+  const auto kcrv = nlohmann::json::parse(run.out)["results"][0]["kcrv"];
+  // x = (1.0, 1.2, 0.9): median 1.0, |x - 1.0| = (0, 0.2, 0.1), MAD = 0.1;
+  // u = sqrt(pi/2) * 1.482602218505602 * 0.1 / sqrt(3).
+  CHECK(kcrv["value"].get<double>() == Approx(1.0).epsilon(1e-15));
+  CHECK(kcrv["u"].get<double>() ==
+        Approx(std::sqrt(std::acos(-1.0) / 2) * 1.482602218505602 * 0.1 / std::sqrt(3.0))
+            .epsilon(1e-13));
+  CHECK(kcrv["u_kind"] == "made");
 }
 
 TEST_CASE("CSV and table formats, and the in-process entry point", "[cli]") {

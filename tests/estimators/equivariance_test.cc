@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <map>
 #include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/read_comparison.h"
 #include "core/run_estimator.h"
@@ -42,15 +46,23 @@ TEST_CASE("Every estimator is location-scale equivariant", "[equivariance]") {
   const std::vector<std::tuple<double, double, double>> transforms = {
       {0, 1e-9, 1e-12}, {0, 1e9, 1e-12}, {5.5, 1, 1e-12}, {-3, 2, 1e-12},
       {2.2e9, 1e6, 1e-9}, {1.000000012, 1e-9, 1e-6}};
-  for (const keycomp::Estimator& e : keycomp::BuiltinEstimators()) {
-    const auto r0 = keycomp::RunEstimator(e, base, {});
+  // Every estimator with its default settings, plus the settings that change how u is computed
+  // in ways the defaults do not exercise.
+  std::vector<std::pair<const keycomp::Estimator*, std::map<std::string, std::string>>> cases;
+  for (const keycomp::Estimator& e : keycomp::BuiltinEstimators()) cases.push_back({&e, {}});
+  cases.push_back({keycomp::FindEstimator("median"), {{"u", "bootstrap"}}});
+  for (const auto& [estimator, settings] : cases) {
+    const keycomp::Estimator& e = *estimator;
+    keycomp::EstimatorOptions options;
+    options.settings = settings;
+    const auto r0 = keycomp::RunEstimator(e, base, options);
     REQUIRE(r0.status == keycomp::Status::kOk);
     // A stochastic estimator (internal Monte Carlo, MCMC) amplifies the last-bit differences of
     // the transformed inputs into Monte Carlo noise. Measure that noise from three other seeds
     // and allow four times the largest seed-to-seed difference.
     double noise = 0;
     for (std::uint64_t seed : {11u, 12u, 13u}) {
-      keycomp::EstimatorOptions other;
+      keycomp::EstimatorOptions other = options;
       other.seed = seed;
       const auto rs = keycomp::RunEstimator(e, base, other);
       noise = std::max({noise, std::abs(rs.value - r0.value) / r0.u, std::abs(rs.u / r0.u - 1)});
@@ -59,9 +71,10 @@ TEST_CASE("Every estimator is location-scale equivariant", "[equivariance]") {
     if (noise > 0) WARN(e.info.name << " is stochastic: relative Monte Carlo noise " << noise);
     for (auto [a, b, tol] : transforms) {
       tol = std::max(tol, 4 * noise);
-      INFO(fmt::format("estimator {} a={} b={}", e.info.name, a, b));
+      INFO(fmt::format("estimator {} ({} settings) a={} b={}", e.info.name, settings.size(), a,
+                       b));
       const auto moved = keycomp::ParseComparisonCsv(MakeCsv(x, u, a, b), "moved.csv");
-      const auto r = keycomp::RunEstimator(e, moved, {});
+      const auto r = keycomp::RunEstimator(e, moved, options);
       REQUIRE(r.status == keycomp::Status::kOk);
       const double scale = std::abs(b);
       CHECK(std::abs((r.value - a) / b - r0.value) <= tol * (std::abs(r0.value) + r0.u));
