@@ -4,12 +4,12 @@
 // Stat. Med. 15 (1996) 619-629; W. Viechtbauer, "Bias and efficiency of meta-analytic variance
 // estimators in the random-effects model", J. Educ. Behav. Stat. 30 (2005) 261, eq. (8).
 //   l(mu, tau^2) = -1/2 sum [ln(u_i^2 + tau^2) + (x_i - mu)^2 / (u_i^2 + tau^2)],
-// maximised over tau^2 >= 0 with mu = mu(tau^2) the w*-weighted mean. tau^2 = 0 exactly when
-// the score is <= 0 there (boundary); otherwise the score equation
-//   sum w*_i^2 (x_i - mu)^2 = sum w*_i
-// is solved by TOMS 748 on a bracket [0, t] to full double precision (metafor uses Fisher
-// scoring; the root is the same). Settings: u = default | knapp_hartung |
-// modified_knapp_hartung.
+// maximised over tau^2 >= 0 with mu = mu(tau^2) the w*-weighted mean. The likelihood can have
+// several local maxima (a boundary one at tau^2 = 0 when the score is <= 0 there, and one at
+// each root of sum w*_i^2 (x_i - mu)^2 = sum w*_i where the score falls): all are found
+// (random_effects::MaximiseLikelihood) and the highest is returned; `extra.local_maxima`
+// counts them, with a warning when there is more than one. Settings: u = default |
+// knapp_hartung | modified_knapp_hartung.
 #pragma once
 
 #include "core/estimator.h"

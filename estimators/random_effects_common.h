@@ -11,10 +11,12 @@
 //   C. Röver, G. Knapp, T. Friede, BMC Med. Res. Methodol. 15 (2015) 99 (modified KH, max(1, q)).
 #pragma once
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/estimator.h"
 
@@ -90,22 +92,58 @@ Tau2Interval QProfileInterval(const LabSample& sample, double coverage);
 ///   REML: sum w*_i^2 (x_i - mu)^2 - (sum w*_i - sum w*_i^2 / sum w*_i)
 /// (the restricted likelihood adds -1/2 ln sum w*_i; Harville, JASA 72 (1977) 320).
 double LikelihoodScore(const LabSample& sample, double tau2, bool restricted);
-
-/// The maximum over tau^2 >= 0 of the (restricted) log-likelihood profiled over mu.
-/// At the boundary (score <= 0 at tau^2 = 0) tau^2 = 0 exactly; otherwise the root of the
-/// score, bracketed between 0 and the first point of a doubling search where the score is
-/// <= 0, found by TOMS 748 to full double precision.
-struct LikelihoodMaximum {
-  double tau2 = 0;
-  bool converged = false;
-  bool at_boundary = false;
-  int iterations = 0;
-};
-LikelihoodMaximum MaximiseLikelihood(const LabSample& sample, bool restricted);
+/// The same without allocating: `workspace` (resized to 2 n) is the caller's scratch space.
+double LikelihoodScore(const LabSample& sample, double tau2, bool restricted,
+                       std::vector<double>& workspace);
 
 /// -1/2 sum [ln(u_i^2 + tau^2) + w*_i (x_i - mu)^2] (- 1/2 ln sum w*_i for REML), without
 /// the constant; for the scaled data the estimator sees.
 double ProfileLogLikelihood(const LabSample& sample, double tau2, bool restricted);
+/// The same without allocating (`workspace` grows to n).
+double ProfileLogLikelihood(const LabSample& sample, double tau2, bool restricted,
+                            std::vector<double>& workspace);
+
+/// A ProfileLogLikelihood value of the scaled sample as the log-likelihood of the data in their
+/// own unit with the constants metafor's logLik() includes: -m/2 ln(2 pi) with m = n (ML) or
+/// n - 1 (REML), and +1/2 ln n for REML (metafor's REMLf = TRUE).
+double LogLikelihoodInDataUnits(const LabSample& sample, double log_likelihood, bool restricted);
+
+/// A tau^2 beyond which the score is negative, with a margin of half its penalty term (the
+/// proof is in the .cc and docs/estimators.md): the top of MaximiseLikelihood's grid.
+double LikelihoodSearchBound(const LabSample& sample, bool restricted);
+
+/// One local maximum of the profile (restricted) log-likelihood.
+struct LocalMaximum {
+  double tau2 = 0;
+  double log_likelihood = 0;  ///< ProfileLogLikelihood at tau2
+};
+
+/// The global maximum over tau^2 >= 0 of the (restricted) log-likelihood profiled over mu,
+/// which can have several local maxima. Search: the score at tau^2 = 0 and on a grid in
+/// log tau^2 (32 points a decade, from 1e-4 min u_i^2 to LikelihoodSearchBound); tau^2 = 0
+/// is a local maximum when the score there is <= 0, and every sign change + -> - between grid
+/// points is one, refined by TOMS 748 to full double precision. The one with the highest
+/// log-likelihood is returned; ties (within 1e-12 relative) go to the smaller tau^2.
+struct LikelihoodMaximum {
+  double tau2 = 0;
+  double log_likelihood = 0;  ///< ProfileLogLikelihood at tau2
+  bool converged = false;
+  bool at_boundary = false;  ///< the global maximum is tau^2 = 0
+  int iterations = 0;        ///< root-finder iterations, all refinements together
+  int local_maxima = 0;      ///< how many local maxima were found (the boundary included)
+  /// The first kListedMaxima local maxima in increasing tau^2.
+  static constexpr int kListedMaxima = 8;
+  std::array<LocalMaximum, kListedMaxima> listed{};
+};
+LikelihoodMaximum MaximiseLikelihood(const LabSample& sample, bool restricted);
+/// The same without allocating: `workspace` (resized to 2 n) is the caller's scratch space.
+LikelihoodMaximum MaximiseLikelihood(const LabSample& sample, bool restricted,
+                                     std::vector<double>& workspace);
+
+/// reml (restricted) and ml: the global maximum, the common completion, `extra.local_maxima`
+/// and, when there are several, a warning listing them in the data's unit.
+EstimatorResult EstimateByLikelihood(const char* estimator, const LabSample& sample,
+                                     const EstimatorOptions& options, bool restricted);
 
 /// A kFailed result when some weight 1/u_i^2 of the (scaled) data exceeds 1e150, so that
 /// the sums of squared weights the scores need could overflow: uncertainties spanning more than

@@ -6,22 +6,8 @@ namespace keycomp {
 
 EstimatorResult EstimateRestrictedMaximumLikelihood(const LabSample& sample,
                                                     const EstimatorOptions& options) {
-  using namespace random_effects;
-  const UncertaintyMethod method =
-      ReadUncertaintyMethod(kRestrictedMaximumLikelihoodInfo.name, options);
-  if (auto failed = RejectOverflowingWeights(sample)) return *failed;
-  const LikelihoodMaximum max = MaximiseLikelihood(sample, /*restricted=*/true);
-  if (!max.converged) {
-    EstimatorResult failed;
-    failed.status = Status::kNotConverged;
-    failed.message = "the root search for the score equation in tau^2 did not converge";
-    return failed;
-  }
-  EstimatorResult r = CompleteRandomEffectsResult(kRestrictedMaximumLikelihoodInfo.name, sample,
-                                                  options, method, max.tau2);
-  r.iterations = max.iterations;
-  if (max.at_boundary) r.message = "tau^2 = 0: the likelihood decreases from the boundary";
-  return r;
+  return random_effects::EstimateByLikelihood(kRestrictedMaximumLikelihoodInfo.name, sample,
+                                              options, /*restricted=*/true);
 }
 
 }  // namespace keycomp

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -164,4 +165,36 @@ TEST_CASE("analyse --mc: contract fields and identical output for 1 and 2 thread
   const auto bad = RunBinary(fmt::format("analyse '{}' --mc 10", input));
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::Matchers::Contains("at least 100 trials"));
+}
+
+TEST_CASE("analyse: reml and ml report the global maximum and warn of the others", "[cli]") {
+  // tests/cli/data/multimodal_likelihood.csv: both likelihoods have a local maximum at tau = 0
+  // (KCRV 10.0039) and a higher one at tau ~ 1.1 (KCRV ~ 10.72; metafor, started there:
+  // tests/oracle/multimodal, case boundary_and_far).
+  const auto run = RunBinary(fmt::format("analyse '{}' -e reml,ml --format json",
+                                         SourcePath("tests/cli/data/multimodal_likelihood.csv")));
+  REQUIRE(run.exit_code == 0);
+  const auto j = nlohmann::json::parse(run.out);
+  REQUIRE(j["results"].size() == 2);
+  const std::map<std::string, std::pair<double, double>> expected = {
+      {"reml", {10.718101440028102, 1.1236971051538429}},
+      {"ml", {10.713377893161809, 1.0452583522344934}}};
+  for (const auto& r : j["results"]) {
+    const std::string name = r["estimator"];
+    INFO(name);
+    CHECK(r["status"] == "ok");
+    CHECK(r["extra"]["local_maxima"] == 2);
+    CHECK(keycomp::testing::RelativeError(r["kcrv"]["value"], expected.at(name).first) < 1e-9);
+    CHECK(keycomp::testing::RelativeError(r["tau"], expected.at(name).second) < 1e-9);
+    bool warned = false;
+    for (const auto& w : r["warnings"]) {
+      const std::string text = w;
+      if (text.find("2 local maxima") == std::string::npos) continue;
+      warned = true;
+      CHECK_THAT(text, Catch::Matchers::Contains("tau = 0 (log-likelihood"));
+      CHECK_THAT(text,
+                 Catch::Matchers::Contains(fmt::format("tau = {:.6g}", expected.at(name).second)));
+    }
+    CHECK(warned);
+  }
 }
