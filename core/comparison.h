@@ -12,6 +12,17 @@
 
 namespace keycomp {
 
+/// A lab's numbers exactly as written in the input: the CSV field trimmed, or the JSON number's
+/// own text. Reports print these, so that a result is shown with the digits the lab reported
+/// (-17.8 stays -17.8, 195.8 does not become 195.80). Empty: not given. Never used to compute.
+struct ReportedText {
+  std::string value;
+  std::string u;
+  std::string expanded_u;  ///< U, when given
+  std::string k;           ///< coverage factor, when given
+  std::string dof;
+};
+
 /// One participant's result.
 struct LabResult {
   std::string lab;  ///< the participant's acronym, unique in the comparison
@@ -22,6 +33,10 @@ struct LabResult {
   /// Other columns of the input, in input order (method, remarks...).
   std::vector<std::pair<std::string, std::string>> attributes;
   std::size_t source_line = 0;  ///< 1-based line in the input file, 0 when unknown
+  ReportedText reported;        ///< the numbers as written in the input
+  /// Value and u computed from the lab's measurement model (Monte Carlo mean and standard
+  /// deviation), not reported by the lab; `reported` is then empty.
+  bool computed = false;
 };
 
 /// Correlation coefficient between the results of two labs.

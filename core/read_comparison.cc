@@ -206,6 +206,9 @@ Comparison ParseComparisonCsv(const std::string& text_in, const std::string& sou
     r.u = RowUncertainty(field(Column::kU), field(Column::kExpandedU), field(Column::kK), source,
                          line_no, r.lab);
     if (auto dof = field(Column::kDof)) r.dof = ParseDof(*dof, {source, line_no, "dof"});
+    auto as_written = [&](Column c) { return std::string(Trim(field(c).value_or(""))); };
+    r.reported = {as_written(Column::kValue), as_written(Column::kU),
+                  as_written(Column::kExpandedU), as_written(Column::kK), as_written(Column::kDof)};
     if (auto inc = field(Column::kInclude); inc && !Trim(*inc).empty()) {
       r.included = ParseFlag(*inc, {source, line_no, header[column_of[Column::kInclude]]});
     }
@@ -224,9 +227,23 @@ Comparison ParseComparisonCsv(const std::string& text_in, const std::string& sou
 
 namespace {
 
-std::string JsonScalarText(const Json& j) {
+// A scalar as text: a string's content, a number as written in the file (`pointer` locates it
+// in `texts`), anything else as JSON.
+std::string JsonScalarText(const Json& j, const JsonNumberTexts& texts,
+                           const std::string& pointer) {
   if (j.is_string()) return j.get<std::string>();
+  if (j.is_number()) {
+    if (auto it = texts.find(pointer); it != texts.end()) return it->second;
+  }
   return j.dump();
+}
+
+// What a result gave for `key`, as written (empty when absent or null).
+std::string WrittenText(const Json& row, const char* key, const JsonNumberTexts& texts,
+                        const std::string& pointer) {
+  auto it = row.find(key);
+  if (it == row.end() || it->is_null()) return "";
+  return JsonScalarText(*it, texts, JsonPointerChild(pointer, key));
 }
 
 double JsonNumber(const Json& j, const std::string& source, const std::string& path,
@@ -243,13 +260,16 @@ double JsonNumber(const Json& j, const std::string& source, const std::string& p
 }  // namespace
 
 Comparison ParseComparisonJson(const std::string& text, const std::string& source) {
-  const Json root = ParseJsonInput(text, source);
+  JsonNumberTexts texts;
+  const Json root = ParseJsonInput(text, source, "", &texts);
   if (!root.is_object()) throw InputError(source, 0, "", "expected a JSON object at the top");
 
   ComparisonInfo info;
   if (auto it = root.find("comparison"); it != root.end()) {
     if (!it->is_object()) throw InputError(source, 0, "comparison", "expected an object");
-    for (auto& [key, value] : it->items()) ApplyMetadata(info, key, JsonScalarText(value));
+    for (auto& [key, value] : it->items()) {
+      ApplyMetadata(info, key, JsonScalarText(value, texts, JsonPointerChild("/comparison", key)));
+    }
   }
 
   auto results_it = root.find("results");
@@ -260,6 +280,7 @@ Comparison ParseComparisonJson(const std::string& text, const std::string& sourc
   for (std::size_t i = 0; i < results_it->size(); ++i) {
     const Json& row = (*results_it)[i];
     const std::string path = fmt::format("results[{}]", i);
+    const std::string pointer = fmt::format("/results/{}", i);
     if (!row.is_object()) throw InputError(source, 0, path, "expected an object");
     LabResult r;
     auto lab = row.find("lab");
@@ -293,14 +314,18 @@ Comparison ParseComparisonJson(const std::string& text, const std::string& sourc
     }
     if (auto inc = row.find("include"); inc != row.end() && !inc->is_null()) {
       r.included = inc->is_boolean() ? inc->get<bool>()
-                                     : ParseFlag(JsonScalarText(*inc), {source, 0, where + ".include"});
+                                     : ParseFlag(JsonScalarText(*inc, texts, pointer + "/include"),
+                                                 {source, 0, where + ".include"});
     }
+    r.reported = {WrittenText(row, "value", texts, pointer), WrittenText(row, "u", texts, pointer),
+                  WrittenText(row, "U", texts, pointer), WrittenText(row, "k", texts, pointer),
+                  WrittenText(row, "dof", texts, pointer)};
     for (auto& [key, val] : row.items()) {
       if (key == "lab" || key == "value" || key == "u" || key == "U" || key == "k" ||
           key == "dof" || key == "include") {
         continue;
       }
-      r.attributes.emplace_back(key, JsonScalarText(val));
+      r.attributes.emplace_back(key, JsonScalarText(val, texts, JsonPointerChild(pointer, key)));
     }
     results.push_back(std::move(r));
   }

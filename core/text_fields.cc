@@ -49,6 +49,16 @@ double ParseFinite(std::string_view text, const FieldPlace& place) {
   return value;
 }
 
+std::string ShortestText(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  // std::to_chars without a precision gives the shortest round-trip form (C++17); 32 chars
+  // hold any double in it.
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
+  return std::string(buffer, ec == std::errc() ? end : buffer);
+}
+
 double ParseDof(std::string_view text, const FieldPlace& place) {
   const std::string t = ToLower(Trim(text));
   if (t.empty() || t == "inf" || t == "+inf" || t == "infinity" || t == "+infinity") {

@@ -24,6 +24,11 @@ std::string ToLower(std::string_view text);
 double ParseFinite(std::string_view text, const FieldPlace& place);
 /// A degrees-of-freedom field: empty, "inf" or "infinity" mean infinite; else a number > 0.
 double ParseDof(std::string_view text, const FieldPlace& place);
+/// The shortest decimal text that reads back (ParseFinite, strtod) as exactly `x`: 0.95, not
+/// 0.94999999999999996. Scientific notation when shorter (1e-05). Non-finite: "inf", "-inf",
+/// "nan". Output files use it so that they neither lose nor invent digits.
+std::string ShortestText(double x);
+
 /// 1/0, true/false, yes/no (any case). Throws InputError otherwise.
 bool ParseFlag(std::string_view text, const FieldPlace& place);
 

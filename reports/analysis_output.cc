@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/text_fields.h"
 #include "keycomp/version.h"
 
 namespace keycomp {
@@ -318,7 +319,7 @@ std::string AnalysisToCsv(const Comparison& comparison, const Analysis& analysis
   std::string out =
       "kind,estimator,status,kcrv,u_kcrv,tau,kcrv_low,kcrv_high,lab,lab_b,included,d,u,U,d_low,"
       "d_high,En\n";
-  auto num = [](double x) { return std::isfinite(x) ? fmt::format("{:.17g}", x) : ""; };
+  auto num = [](double x) { return std::isfinite(x) ? ShortestText(x) : ""; };
   auto quoted = [](const std::string& s) {
     if (s.find_first_of(",\"\n") == std::string::npos) return s;
     std::string q = "\"";

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "core/text_fields.h"
+
 namespace keycomp {
 namespace {
 
@@ -20,7 +22,7 @@ void Write(const nlohmann::json& v, int indent, int depth, std::string& out) {
       if (!std::isfinite(d)) {
         out += "null";
       } else {
-        out += fmt::format("{:.17g}", d);
+        out += ShortestText(d);
       }
       return;
     }

@@ -1,5 +1,5 @@
-// Serialises JSON with every floating-point number at 17 significant digits (enough to
-// round-trip any double) and non-finite numbers as null.
+// Serialises JSON with every floating-point number as the shortest decimal text that reads back
+// as the same double (0.95, not 0.94999999999999996) and non-finite numbers as null.
 #pragma once
 
 #include <nlohmann/json.hpp>

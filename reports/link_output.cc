@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/text_fields.h"
 #include "keycomp/version.h"
 #include "reports/analysis_output.h"
 
@@ -33,7 +34,7 @@ std::string Csv(const std::string& field) {
   return out + "\"";
 }
 
-std::string Num(double x) { return std::isfinite(x) ? fmt::format("{:.17g}", x) : ""; }
+std::string Num(double x) { return std::isfinite(x) ? ShortestText(x) : ""; }
 
 }  // namespace
 

@@ -52,8 +52,6 @@ LabModelResult RunLabModel(const std::string& comparison_path, std::size_t line,
   return out;
 }
 
-std::string Number(double x) { return fmt::format("{:.17g}", x); }
-
 std::string CsvField(const std::string& f) {
   if (f.find_first_of(",\"") == std::string::npos) return f;
   std::string quoted = "\"";
@@ -130,8 +128,8 @@ std::optional<std::string> ResolveCsv(const std::string& path, const std::string
       const std::string lab = lab_col ? fields[*lab_col] : fmt::format("row {}", row + 1);
       const LabModelResult r = RunLabModel(path, i + 1, lab, model, row, options);
       if (results) results->push_back(r);
-      fields[*value_col] = Number(r.value);
-      fields[*u_col] = Number(r.u);
+      fields[*value_col] = ShortestText(r.value);
+      fields[*u_col] = ShortestText(r.u);
       for (auto c : {big_u_col, k_col, dof_col}) {
         if (c) fields[*c].clear();
       }
@@ -196,10 +194,22 @@ std::optional<std::string> ResolveLabModels(const std::string& path, const std::
 Comparison ReadComparisonWithLabModels(const std::string& path, const LabModelOptions& options,
                                        std::vector<LabModelResult>* results) {
   const std::string text = ReadTextFile(path);
-  const std::optional<std::string> resolved = ResolveLabModels(path, text, options, results);
+  std::vector<LabModelResult> ran;
+  const std::optional<std::string> resolved = ResolveLabModels(path, text, options, &ran);
+  if (results) results->insert(results->end(), ran.begin(), ran.end());
   if (!resolved) return ReadComparisonFile(path);
-  return IsJson(path, text) ? ParseComparisonJson(*resolved, path)
-                            : ParseComparisonCsv(*resolved, path);
+  const Comparison c = IsJson(path, text) ? ParseComparisonJson(*resolved, path)
+                                          : ParseComparisonCsv(*resolved, path);
+  // The substituted numbers are the Monte Carlo's, not anything the lab wrote: the reports
+  // must not present them as reported.
+  std::vector<LabResult> labs = c.results();
+  for (const LabModelResult& m : ran) {
+    const std::size_t i = c.IndexOf(m.lab);
+    if (i == c.size()) continue;
+    labs[i].computed = true;
+    labs[i].reported = {};
+  }
+  return Comparison::Create(c.source(), c.info(), std::move(labs), c.correlations());
 }
 
 }  // namespace keycomp::mc

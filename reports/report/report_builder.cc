@@ -8,6 +8,7 @@
 #include <map>
 
 #include "reports/analysis_output.h"
+#include "reports/report/rounding.h"
 
 namespace keycomp::report {
 namespace {
@@ -16,9 +17,9 @@ using Json = nlohmann::json;
 
 // ---------------------------------------------------------------- number formatting
 
-// Decimals for every number in the unit of the measurand: two significant digits of the
-// smallest stated standard uncertainty (the finest quantity the data resolve). Reference-value
-// quantities get one decimal more.
+// Decimals where no rule of docs/report.md "Rounding" applies (the pairwise map, the effect of
+// correlations): two significant digits of the smallest stated standard uncertainty, the
+// finest quantity the data resolve.
 int LabDecimals(const Comparison& comparison) {
   double smallest = INFINITY;
   for (const LabResult& r : comparison.results()) smallest = std::min(smallest, r.u);
@@ -31,13 +32,12 @@ std::string Minus(std::string text) {
   return text;
 }
 
-// Fixed decimals with a typographic minus (the CSV has its own ASCII formatting).
-std::string Fixed(double x, int decimals) {
-  if (!std::isfinite(x)) return "\u2013";
-  std::string text = fmt::format("{:.{}f}", x, decimals);
-  if (text.find_first_not_of("-0.") == std::string::npos) text.erase(0, text[0] == '-' ? 1 : 0);
-  return Minus(text);
-}
+// Rounded ASCII text (rounding.h) for display: typographic minus, a dash when there is none.
+std::string Shown(const std::string& text) { return text.empty() ? "\u2013" : Minus(text); }
+
+// Fixed decimals (negative: tens, hundreds...) with a typographic minus (the CSV has its own
+// ASCII formatting).
+std::string Fixed(double x, int decimals) { return Shown(FixedText(x, decimals)); }
 
 // Significant digits in general format, exponents as "× 10⁻¹³".
 std::string Significant(double x, int digits) {
@@ -139,6 +139,16 @@ std::vector<LeaveOneOutValue> LeaveOneOutFrom(const DoeResult& doe) {
   return out;
 }
 
+// The rounding rule in words, under every table that follows it (docs/report.md).
+constexpr const char* kRoundingNote =
+    "Rounding: U to two significant digits, the other numbers of the row at the same decimal "
+    "place, with more digits wherever fewer would put |D|/U on the other side of 1 than the "
+    "unrounded ratio.";
+constexpr const char* kPairwiseRoundingNote =
+    "Rounding: in each cell U to two significant digits and d at the same decimal place, with "
+    "more digits wherever fewer would put |d|/U on the other side of 1 than the unrounded "
+    "ratio.";
+
 // ---------------------------------------------------------------- the report
 
 class Builder {
@@ -154,7 +164,7 @@ class Builder {
         leave_one_out_(LeaveOneOutFrom(doe_)),
         unit_(comparison_.info().unit),
         lab_decimals_(LabDecimals(comparison_)),
-        kcrv_decimals_(lab_decimals_ + 1),
+        kcrv_decimals_(DecimalsFor(kcrv_.u)),
         coverage_(in.main_options->estimator.coverage) {
     id_ = in.settings.comparison_id.empty() ? comparison_.info().id : in.settings.comparison_id;
     if (id_.empty()) id_ = "Key comparison";
@@ -304,9 +314,10 @@ class Builder {
       for (const LeaveOneOutValue& v : leave_one_out_) {
         const double low = v.value - k * v.u;
         const double high = v.value + k * v.u;
-        data.rows.push_back({fmt::format("without {}", v.lab), v.value, {low, high}, false,
-                             fmt::format("{} {}", Fixed(v.value, kcrv_decimals_),
-                                         Interval(low, high, kcrv_decimals_))});
+        const int decimals = DecimalsFor(v.u);
+        const std::string text =
+            fmt::format("{} {}", Fixed(v.value, decimals), Interval(low, high, decimals));
+        data.rows.push_back({fmt::format("without {}", v.lab), v.value, {low, high}, false, text});
       }
       figures.push_back({"fig-leave-one-out", plots::IntervalPanel(data)});
     }
@@ -343,8 +354,8 @@ class Builder {
         const KcrvSummary k = SummaryOf(e);
         row.value = k.value;
         row.interval = {k.low, k.high};
-        row.text = fmt::format("{} {}", Fixed(k.value, kcrv_decimals_),
-                               Interval(k.low, k.high, kcrv_decimals_));
+        row.text = fmt::format("{} {}", Fixed(k.value, DecimalsFor(k.u)),
+                               Interval(k.low, k.high, DecimalsFor(k.u)));
       } else {
         row.text = ToString(e.result.status);
       }
@@ -415,41 +426,141 @@ class Builder {
         Significant(c.p_value, 2), Significant(c.birge_ratio, 3));
   }
 
-  Section Participants() const {
-    Section s{"participants", "Participants' results", {}, {}};
-    Table t;
-    t.caption = "Results as reported: value xᵢ, standard uncertainty uᵢ, degrees of freedom νᵢ, "
-                "and whether the result takes part in the KCRV.";
-    t.header = {"Lab", "xᵢ" + InUnit(unit_), "uᵢ" + InUnit(unit_), "νᵢ", "In KCRV"};
-    t.align = "lrrrc";
-    std::vector<std::string> attributes;
+  // The attribute columns of the input (method...), in order of first appearance.
+  std::vector<std::string> AttributeNames() const {
+    std::vector<std::string> names;
     for (const LabResult& r : comparison_.results()) {
       for (const auto& [name, value] : r.attributes) {
-        if (std::find(attributes.begin(), attributes.end(), name) == attributes.end()) {
-          attributes.push_back(name);
-        }
+        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
       }
     }
+    return names;
+  }
+
+  // The text a lab reported, or for a comparison built without input text (in code) the
+  // number itself in full.
+  static std::string AsReported(const std::string& text, double x) {
+    return text.empty() ? Exact(x) : Literal(text);
+  }
+  static bool DerivedU(const LabResult& r) {
+    return !r.computed && r.reported.u.empty() && !r.reported.expanded_u.empty() &&
+           !r.reported.k.empty();
+  }
+
+  // A lab's standard uncertainty as the table shows it: as reported, else derived from the U
+  // and k it reported (one significant digit more than U, marked), else computed by its model.
+  static std::string ReportedU(const LabResult& r) {
+    if (r.computed) return Fixed(r.u, DecimalsFor(r.u)) + " (computed)";
+    if (!DerivedU(r)) return AsReported(r.reported.u, r.u);
+    return Fixed(r.u, DecimalsFor(r.u, SignificantDigits(r.reported.expanded_u) + 1)) + " (U/k)";
+  }
+
+  // Significant digits written in a number's text (0.0440 -> 3), at least 1.
+  static int SignificantDigits(const std::string& text) {
+    int digits = 0;
+    bool leading = true;
+    for (char c : text.substr(0, text.find_first_of("eE"))) {
+      if (c < '0' || c > '9' || (leading && c == '0')) continue;
+      leading = false;
+      ++digits;
+    }
+    return std::max(digits, 1);
+  }
+
+  // What the "results as reported" table needs besides one row per lab.
+  struct ReportedColumns {
+    bool expanded = false;  ///< some lab gave U or k: show both columns
+    bool derived = false;   ///< some u is U/k
+    bool computed = false;  ///< some result comes from a model file
+    bool no_dof = false;    ///< some lab gave no dof
+  };
+
+  ReportedColumns ReportedColumnsOf() const {
+    ReportedColumns c;
+    for (const LabResult& r : comparison_.results()) {
+      c.expanded |= !r.reported.expanded_u.empty() || !r.reported.k.empty();
+      c.derived |= DerivedU(r);
+      c.computed |= r.computed;
+      c.no_dof |= !r.computed && r.reported.dof.empty() && std::isinf(r.dof);
+    }
+    return c;
+  }
+
+  std::vector<std::string> ReportedRow(const LabResult& r, const ReportedColumns& columns,
+                                       const std::vector<std::string>& attributes) const {
+    std::vector<std::string> row = {Literal(r.lab),
+                                    r.computed ? Fixed(r.value, DecimalsFor(r.u)) + " (computed)"
+                                               : AsReported(r.reported.value, r.value),
+                                    ReportedU(r)};
+    if (columns.expanded) {
+      row.push_back(Literal(r.reported.expanded_u));
+      row.push_back(Literal(r.reported.k));
+    }
+    row.push_back(r.computed                ? "∞"
+                  : !r.reported.dof.empty() ? Literal(r.reported.dof)
+                  : std::isinf(r.dof)       ? "\u2013"
+                                            : Exact(r.dof));
+    row.push_back(r.included ? "yes" : "no");
+    for (const std::string& a : attributes) {
+      std::string value;
+      for (const auto& [name, v] : r.attributes) {
+        if (name == a) value = v;
+      }
+      row.push_back(Literal(value));
+    }
+    return row;
+  }
+
+  static std::string ReportedNote(const ReportedColumns& columns) {
+    std::vector<std::string> notes;
+    if (columns.derived) {
+      notes.push_back(
+          "uᵢ marked (U/k) was not reported: it is Uᵢ/kᵢ as the laboratory gave them, "
+          "shown to one significant digit more than Uᵢ.");
+    }
+    if (columns.computed) {
+      notes.push_back(
+          "Values marked (computed) were not reported: they are the Monte Carlo mean "
+          "and standard deviation of the laboratory's measurement model (infinite "
+          "degrees of freedom), uᵢ to two significant digits.");
+    }
+    if (columns.no_dof) notes.push_back("νᵢ \u2013: not reported, taken as infinite.");
+    notes.push_back("Appendix B lists the numbers the analysis used in full precision.");
+    return fmt::format("{}", fmt::join(notes, " "));
+  }
+
+  // Each number exactly as the lab wrote it: the digits a lab reports are part of its result.
+  Table ReportedTable() const {
+    const ReportedColumns columns = ReportedColumnsOf();
+    Table t;
+    t.caption = "Results as reported: value xᵢ, standard uncertainty uᵢ, ";
+    if (columns.expanded) t.caption += "expanded uncertainty Uᵢ and coverage factor kᵢ, ";
+    t.caption +=
+        "degrees of freedom νᵢ, each exactly as written in the input file, and whether "
+        "the result takes part in the KCRV.";
+    t.header = {"Lab", "xᵢ" + InUnit(unit_), "uᵢ" + InUnit(unit_)};
+    t.align = "lrr";
+    if (columns.expanded) {
+      t.header.insert(t.header.end(), {"Uᵢ" + InUnit(unit_), "kᵢ"});
+      t.align += "rr";
+    }
+    t.header.insert(t.header.end(), {"νᵢ", "In KCRV"});
+    t.align += "rc";
+    const std::vector<std::string> attributes = AttributeNames();
     for (const std::string& a : attributes) {
       t.header.push_back(Literal(a));
       t.align += 'l';
     }
     for (const LabResult& r : comparison_.results()) {
-      std::vector<std::string> row = {Literal(r.lab), Fixed(r.value, lab_decimals_),
-                                      Fixed(r.u, lab_decimals_),
-                                      std::isinf(r.dof) ? "∞" : Exact(r.dof),
-                                      r.included ? "yes" : "no"};
-      for (const std::string& a : attributes) {
-        std::string value;
-        for (const auto& [name, v] : r.attributes) {
-          if (name == a) value = v;
-        }
-        row.push_back(Literal(value));
-      }
-      t.rows.push_back(row);
+      t.rows.push_back(ReportedRow(r, columns, attributes));
     }
-    t.note = "Values are rounded for display; Appendix B lists them as read from the input file.";
-    s.blocks.push_back(t);
+    t.note = ReportedNote(columns);
+    return t;
+  }
+
+  Section Participants() const {
+    Section s{"participants", "Participants' results", {}, {}};
+    s.blocks.push_back(ReportedTable());
 
     BulletList excluded;
     for (const LabResult& r : comparison_.results()) {
@@ -657,11 +768,12 @@ class Builder {
                 fmt::format("{} interval", Percent(coverage_)), "Eₙ", "In KCRV"};
     t.align = "lrrrrrc";
     for (const LabDoe& d : doe_.labs) {
-      t.rows.push_back({Literal(d.lab), Fixed(d.d, lab_decimals_), Fixed(d.u, lab_decimals_),
-                        Fixed(d.expanded, lab_decimals_), Interval(d.low, d.high, lab_decimals_),
-                        Fixed(d.en, 2), d.included ? "yes" : "no"});
+      const RoundedDoe r = RoundDoe(d.d, d.u, d.expanded, d.en);
+      t.rows.push_back({Literal(d.lab), Shown(r.d), Shown(r.u), Shown(r.expanded),
+                        Interval(d.low, d.high, r.decimals), Shown(r.en),
+                        d.included ? "yes" : "no"});
     }
-    t.note = DoeMethodNote();
+    t.note = DoeMethodNote() + " " + kRoundingNote;
     s.blocks.push_back(t);
     s.blocks.push_back(FigureRef{
         "fig-doe", fmt::format("Degrees of equivalence Dᵢ with their {} intervals (± U(Dᵢ)); "
@@ -696,11 +808,12 @@ class Builder {
       for (std::size_t i = 0; i < n; ++i) {
         std::vector<std::string> row = {Literal(p.labs[i])};
         for (std::size_t j = 0; j < n; ++j) {
-          row.push_back(i == j ? "" : fmt::format("{} ({})", Fixed(p.d[i * n + j], lab_decimals_),
-                                                  Fixed(p.expanded[i * n + j], lab_decimals_)));
+          const RoundedDoe r = RoundPair(i * n + j);
+          row.push_back(i == j ? "" : fmt::format("{} ({})", Shown(r.d), Shown(r.expanded)));
         }
         t.rows.push_back(row);
       }
+      t.note = kPairwiseRoundingNote;
       s.blocks.push_back(t);
     }
     s.blocks.push_back(FigureRef{
@@ -725,12 +838,13 @@ class Builder {
       const EstimatorResult& r = e.result;
       const KcrvSummary k = SummaryOf(e);
       const bool ok = r.status == Status::kOk;
-      t.rows.push_back({Code(e.estimator->info.name) + (e.estimator == main_.estimator ? " (report)" : ""),
-                        ok ? Fixed(k.value, kcrv_decimals_) : "\u2013",
-                        ok ? Fixed(k.u, kcrv_decimals_) : "\u2013",
-                        ok ? Interval(k.low, k.high, kcrv_decimals_) : "\u2013",
-                        ok && r.tau ? Fixed(*r.tau, kcrv_decimals_) : "\u2013",
-                        ToString(r.status)});
+      // Each estimator's KCRV by the rule of its own u (docs/report.md).
+      const int decimals = DecimalsFor(k.u);
+      t.rows.push_back(
+          {Code(e.estimator->info.name) + (e.estimator == main_.estimator ? " (report)" : ""),
+           ok ? Fixed(k.value, decimals) : "\u2013", ok ? Fixed(k.u, decimals) : "\u2013",
+           ok ? Interval(k.low, k.high, decimals) : "\u2013",
+           ok && r.tau ? Fixed(*r.tau, decimals) : "\u2013", ToString(r.status)});
     }
     std::vector<std::string> skipped;
     for (const std::string& w : in_.sensitivity->warnings) skipped.push_back(Literal(w));
@@ -875,19 +989,15 @@ class Builder {
 
   Section InputData() const {
     Section s{"input-data", "Input data", {}, {}};
-    s.blocks.push_back(Paragraph{"The results exactly as read from the input file."});
+    s.blocks.push_back(Paragraph{
+        "The numbers the analysis used, in full precision (the shortest decimal that reads back "
+        "as the same double; uᵢ derived from Uᵢ/kᵢ or computed by a model where Section 2 says "
+        "so). Section 2 shows the results as the laboratories reported them."});
     Table t;
     t.caption = fmt::format("Input data ({}).", Literal(in_.provenance.input_path));
     t.header = {"Lab", "value" + InUnit(unit_), "u" + InUnit(unit_), "dof", "include"};
     t.align = "lrrrc";
-    std::vector<std::string> attributes;
-    for (const LabResult& r : comparison_.results()) {
-      for (const auto& [name, value] : r.attributes) {
-        if (std::find(attributes.begin(), attributes.end(), name) == attributes.end()) {
-          attributes.push_back(name);
-        }
-      }
-    }
+    const std::vector<std::string> attributes = AttributeNames();
     for (const std::string& a : attributes) {
       t.header.push_back(Literal(a));
       t.align += 'l';
@@ -1023,10 +1133,17 @@ class Builder {
       return q + "\"";
     };
     for (const LabDoe& d : doe_.labs) {
-      csv += fmt::format("{},{:.{}f},{:.{}f},{}\n", quoted(d.lab), d.d, lab_decimals_, d.expanded,
-                         lab_decimals_, quoted(unit_));
+      const RoundedDoe r = RoundDoe(d.d, d.u, d.expanded, d.en);
+      csv += fmt::format("{},{},{},{}\n", quoted(d.lab), r.d, r.expanded, quoted(unit_));
     }
     return csv;
+  }
+
+  // A pairwise cell by the DoE rounding rule; its E_n is the ratio d/U the reader would form.
+  RoundedDoe RoundPair(std::size_t cell) const {
+    const double d = pairwise_->d[cell];
+    const double expanded = pairwise_->expanded[cell];
+    return RoundDoe(d, plots::kNaN, expanded, d / expanded);
   }
 
   std::string PairwiseCsv() const {
@@ -1037,8 +1154,8 @@ class Builder {
     for (std::size_t i = 0; i < n; ++i) {
       for (std::size_t j = 0; j < n; ++j) {
         if (i == j) continue;
-        csv += fmt::format("{},{},{:.{}f},{:.{}f},{}\n", p.labs[i], p.labs[j], p.d[i * n + j],
-                           lab_decimals_, p.expanded[i * n + j], lab_decimals_, unit_);
+        const RoundedDoe r = RoundPair(i * n + j);
+        csv += fmt::format("{},{},{},{},{}\n", p.labs[i], p.labs[j], r.d, r.expanded, unit_);
       }
     }
     return csv;

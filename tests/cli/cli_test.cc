@@ -108,12 +108,16 @@ TEST_CASE("analyse JSON follows the contract", "[cli]") {
   CHECK(wm["kcrv"].contains("u_external"));
 }
 
-TEST_CASE("analyse JSON prints numbers with 17 significant digits", "[cli]") {
+TEST_CASE("analyse JSON prints the shortest numbers that read back exactly", "[cli]") {
   const auto run = RunBinary(fmt::format("analyse '{}' --format json",
                                          SourcePath("tests/cli/data/good.csv")));
   REQUIRE(run.exit_code == 0);
-  // x_wm = (1.0*100 + 1.2*100 + 0.9*25)/225 = 1.1;  printed as %.17g.
+  // good.csv: x = 1.0, 1.2, 0.9 with u = 0.1, 0.1, 0.2; weights 100, 100, 25:
+  // x_wm = (100 + 120 + 22.5)/225 = 97/90 = 1.0777...; its double needs 17 digits.
   CHECK_THAT(run.out, Catch::Matchers::Contains("\"value\": 1.0777777777777777"));
+  // The coverage the user gave prints as given, not as 0.94999999999999996.
+  CHECK_THAT(run.out, Catch::Matchers::Contains("\"coverage\": 0.95"));
+  CHECK_THAT(run.out, !Catch::Matchers::Contains("0.9499999"));
 }
 
 TEST_CASE("analyse -e median --set median.u=made: the MADe closed form end to end", "[cli]") {

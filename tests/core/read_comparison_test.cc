@@ -209,3 +209,58 @@ TEST_CASE("Excluding labs by name", "[read]") {
   CHECK_FALSE(e.results()[1].included);
   CHECK_THROWS_AS(c.WithExcluded({"Z"}), InputError);
 }
+
+TEST_CASE("CSV: each number's text is kept as the lab wrote it", "[read][reported]") {
+  const std::string text =
+      "lab,value,u,U,k,dof\n"
+      "A, -17.8 ,0.00012300,,,\n"
+      "B,195.8,1.2e-5,,,10\n"
+      "C,34.30,,0.70,2.00,inf\n";
+  const auto c = ParseComparisonCsv(text, "r.csv");
+  const auto& a = c.results()[0].reported;
+  CHECK(a.value == "-17.8");  // trimmed, digits untouched
+  CHECK(a.u == "0.00012300");
+  CHECK(a.expanded_u.empty());
+  CHECK(a.dof.empty());
+  CHECK(c.results()[1].reported.u == "1.2e-5");
+  CHECK(c.results()[1].reported.dof == "10");
+  const auto& r = c.results()[2];
+  CHECK(r.reported.value == "34.30");
+  CHECK(r.reported.u.empty());
+  CHECK(r.reported.expanded_u == "0.70");
+  CHECK(r.reported.k == "2.00");
+  CHECK(r.reported.dof == "inf");
+  // The numbers used to compute are the parsed doubles, as before.
+  CHECK(r.u == 0.70 / 2.00);
+  CHECK(c.results()[0].value == -17.8);
+  CHECK_FALSE(r.computed);
+}
+
+TEST_CASE("JSON: each number's text is kept as the file wrote it", "[read][reported]") {
+  const std::string text = R"({
+    "comparison": {"id": "T", "unit": "ng/g", "lot": 1.50},
+    "results": [
+      {"lab": "A", "value": -17.8, "u": 0.00012300, "dof": 60, "include": true},
+      {"lab": "B", "value": 195.80, "u": 1.2e-5, "dof": "inf", "mass": 1.000},
+      {"lab": "C/D~", "value": 1E3, "U": 0.70, "k": 2.00}
+    ]
+  })";
+  const auto c = ParseComparisonJson(text, "r.json");
+  CHECK(c.results()[0].reported.value == "-17.8");
+  CHECK(c.results()[0].reported.u == "0.00012300");
+  CHECK(c.results()[0].reported.dof == "60");
+  CHECK(c.results()[1].reported.value == "195.80");
+  CHECK(c.results()[1].reported.u == "1.2e-5");
+  CHECK(c.results()[1].reported.dof == "inf");
+  CHECK(c.results()[2].reported.value == "1E3");
+  CHECK(c.results()[2].reported.u.empty());
+  CHECK(c.results()[2].reported.expanded_u == "0.70");
+  CHECK(c.results()[2].reported.k == "2.00");
+  CHECK(c.results()[2].value == 1000);
+  CHECK(c.results()[2].u == 0.70 / 2.00);
+  // Other numbers (attributes, metadata) keep their text too.
+  REQUIRE(c.results()[1].attributes.size() == 1);
+  CHECK(c.results()[1].attributes[0].second == "1.000");
+  REQUIRE(c.info().extra.size() == 1);
+  CHECK(c.info().extra[0].second == "1.50");
+}

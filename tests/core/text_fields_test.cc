@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <random>
 
 #include "core/input_error.h"
 
@@ -58,4 +62,47 @@ TEST_CASE("SplitCsvRecord handles quotes", "[text_fields]") {
         V{"x, y", "2", "say \"hi\""});
   CHECK(keycomp::SplitCsvRecord("a,,", place) == V{"a", "", ""});
   CHECK_THROWS_AS(keycomp::SplitCsvRecord("\"open,1", place), InputError);
+}
+
+namespace {
+
+// An independent shortest form: the fewest significant digits (1..17) of printf's %.*g that
+// strtod reads back as the same double.
+std::string FewestDigits(double x) {
+  char text[40];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, x);
+    if (std::strtod(text, nullptr) == x) break;
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("ShortestText prints the shortest text that reads back as the same double",
+          "[text_fields]") {
+  CHECK(keycomp::ShortestText(0.95) == "0.95");
+  CHECK(keycomp::ShortestText(0.1 + 0.2) == "0.30000000000000004");
+  CHECK(keycomp::ShortestText(-17.8) == "-17.8");
+  CHECK(keycomp::ShortestText(195.8) == "195.8");
+  CHECK(keycomp::ShortestText(2) == "2");
+  CHECK(keycomp::ShortestText(1.2e-5) == "1.2e-05");
+  CHECK(keycomp::ShortestText(std::numeric_limits<double>::infinity()) == "inf");
+  CHECK(keycomp::ShortestText(std::nan("")) == "nan");
+
+  // Random doubles over many magnitudes: the text reads back exactly and is as short as the
+  // shortest printf form that does.
+  std::mt19937_64 random(20261123);
+  std::uniform_real_distribution<double> mantissa(-10, 10);
+  std::uniform_int_distribution<int> exponent(-30, 30);
+  const FieldPlace place{kFile, 0, "x"};
+  for (int i = 0; i < 20000; ++i) {
+    const double x = std::ldexp(mantissa(random), exponent(random) * 3);
+    const std::string text = keycomp::ShortestText(x);
+    INFO(text);
+    REQUIRE(keycomp::ParseFinite(text, place) == x);
+    // No longer than the fewest digits printf needs. (A large integral double may print as
+    // its exact integer, 131981453503852528, when that is shorter than 1.3198145350385253e+17.)
+    CHECK(text.size() <= FewestDigits(x).size());
+  }
 }

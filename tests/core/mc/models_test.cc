@@ -155,6 +155,10 @@ TEST_CASE("per-lab model files become the labs' results in a comparison") {
     CHECK(c.results()[i].value == r.mean);
     CHECK(c.results()[i].u == r.u);
     CHECK(std::isinf(c.results()[i].dof));
+    // Computed, not reported: no text of the lab's to show.
+    CHECK(c.results()[i].computed);
+    CHECK(c.results()[i].reported.value.empty());
+    CHECK(c.results()[i].reported.u.empty());
   }
   // The JSON form gives the same numbers.
   const Comparison j =
