@@ -34,6 +34,8 @@ struct LabSample {
   /// independent. `gls` models it; the weighted and arithmetic means use it for their u; the
   /// other estimators ignore it (the DoE still carry it through the covariance).
   const Eigen::MatrixXd* correlation = nullptr;
+  /// The labs' names in sample order, for messages; empty inside Monte Carlo trials.
+  std::span<const std::string> labs = {};
   std::size_t size() const { return x.size(); }
   /// Covariance of the sample, V_ij = r_ij u_i u_j (diagonal without correlations).
   Eigen::MatrixXd Covariance() const;

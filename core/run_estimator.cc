@@ -39,11 +39,13 @@ EstimatorResult RunEstimator(const Estimator& estimator, const Comparison& compa
   }
 
   std::vector<double> x(n), u(n), dof(n);
+  std::vector<std::string> labs(n);
   for (std::size_t k = 0; k < n; ++k) {
     const LabResult& r = comparison.results()[included[k]];
     x[k] = r.value;
     u[k] = r.u;
     dof[k] = r.dof;
+    labs[k] = r.lab;
   }
   const double centre = Median(x);
   const double scale = Median(u);
@@ -53,6 +55,7 @@ EstimatorResult RunEstimator(const Estimator& estimator, const Comparison& compa
   }
 
   LabSample sample{x, u, dof, centre, scale};
+  sample.labs = labs;
   Eigen::MatrixXd correlation;
   if (comparison.has_correlations()) {
     correlation = comparison.CorrelationOf(included);

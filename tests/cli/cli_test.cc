@@ -202,3 +202,38 @@ TEST_CASE("analyse: reml and ml report the global maximum and warn of the others
     CHECK(warned);
   }
 }
+
+TEST_CASE("analyse -e linear_pool on CCQM-K25 PCB 28 (a lab with 2 dof), as NICOB runs it",
+          "[cli][linear_pool]") {
+  // The NIST Consensus Builder's example pcb.ncb: its linearOP.R gives 33.642 and a u that
+  // varies from run to run (1000 runs of 10^5 draws: quartiles 1.509, 1.514, 0.5 % and 99.5 %
+  // quantiles 1.50, 1.63; tests/oracle/nicob_linear_pool/golden.csv).
+  const std::string args = fmt::format("analyse '{}' -e linear_pool --format json",
+                                       SourcePath("datasets/ccqm_k25_pcb28/results.csv"));
+  const auto one = RunBinary(args + " --threads 1");
+  const auto two = RunBinary(args + " --threads 2");
+  INFO(one.err);
+  REQUIRE(one.exit_code == 0);
+  CHECK(one.out == two.out);  // bit-identical whatever the thread count
+  const auto j = nlohmann::json::parse(one.out);
+  const auto& r = j["results"].at(0);
+  CHECK(r["estimator"] == "linear_pool");
+  CHECK(r["kcrv"]["value"].get<double>() == Approx(201.85 / 6).epsilon(1e-14));
+  CHECK(r["kcrv"]["u"].get<double>() > 1.50);
+  CHECK(r["kcrv"]["u"].get<double>() < 1.63);
+  CHECK(r["kcrv"]["u_kind"] == "sample_sd_of_draws");
+  CHECK(r["kcrv"]["interval"][0].get<double>() == Approx(31.44).margin(0.01));
+  CHECK(r["kcrv"]["interval"][1].get<double>() == Approx(36.28).margin(0.01));
+  REQUIRE(r["warnings"].size() == 1);
+  const std::string warning = r["warnings"][0];
+  CHECK_THAT(warning, Catch::Matchers::Contains("'NIST' (2 dof"));
+  CHECK_THAT(warning, Catch::Matchers::Contains("sample figure"));
+  CHECK(r["doe"].size() == 6);
+
+  const auto strict = RunBinary(args + " --set linear_pool.dof=strict");
+  CHECK(strict.exit_code != 0);
+  CHECK_THAT(strict.err, Catch::Matchers::Contains("dof=strict"));
+  const auto ignore = RunBinary(args + " --set linear_pool.dof=ignore");
+  REQUIRE(ignore.exit_code == 0);
+  CHECK(nlohmann::json::parse(ignore.out)["results"][0]["kcrv"]["u_kind"] == "mixture_sd");
+}

@@ -460,8 +460,8 @@ TEST_CASE("report: bad input exits 2 and leaves nothing in or beside the output 
 }
 
 TEST_CASE("report: an estimator that gives no KCRV exits 1 and writes nothing") {
-  // linear_pool refuses a lab with 2 degrees of freedom (its Student t has no variance);
-  // CCQM-K25 has one (NIST).
+  // linear_pool with dof=strict refuses a lab with 2 degrees of freedom (its Student t has no
+  // variance); CCQM-K25 has one (NIST).
   if (FindEstimator("linear_pool") == nullptr) {
     WARN("linear_pool is not in the registry: case skipped");
     SUCCEED();
@@ -469,7 +469,8 @@ TEST_CASE("report: an estimator that gives no KCRV exits 1 and writes nothing") 
   }
   ScratchFolder scratch("report-fail");
   const std::string out = scratch / "out";
-  const CliRun run = RunCli({"report", kK25, "-e", "linear_pool", "--no-pdf", "-o", out});
+  const CliRun run = RunCli({"report", kK25, "-e", "linear_pool", "--set", "linear_pool.dof=strict",
+                             "--no-pdf", "-o", out});
   CHECK(run.exit_code == 1);
   CHECK(run.err.find("no report written") != std::string::npos);
   CHECK(Files(scratch.path()).empty());
