@@ -672,15 +672,8 @@ class Builder {
         "Procedure A): χ² = Σ ((xᵢ − x_w)/uᵢ)², compared with the chi-squared distribution on "
         "n − 1 degrees of freedom; the Birge ratio is √(χ²/(n − 1)) and I² = (χ² − (n − 1))/χ² "
         "the share of the dispersion not explained by the stated uncertainties."});
-    Table t;
-    t.caption = "Consistency of the included results.";
-    t.header = {"Statistic", "Value"};
-    t.align = "lr";
-    t.rows.push_back({"weighted mean x_w" + InUnit(unit_), Fixed(c.weighted_mean, kcrv_decimals_)});
-    t.rows.push_back({"χ²", Significant(c.chi2, 4)});
-    t.rows.push_back({"degrees of freedom", std::to_string(c.dof)});
-    t.rows.push_back({"p = P(χ² > observed)", Significant(c.p_value, 2)});
-    t.rows.push_back({"Birge ratio", Significant(c.birge_ratio, 3)});
+    Table t = ChiSquaredTable(c, "Consistency of the included results.",
+                              "weighted mean x_w" + InUnit(unit_), c.weighted_mean);
     t.rows.push_back({"I²", std::isfinite(c.i2) ? fmt::format("{:.1f} %", 100 * c.i2) : "\u2013"});
     s.blocks.push_back(t);
     s.blocks.push_back(Paragraph{ConsistencySentence()});
@@ -688,21 +681,28 @@ class Builder {
     return s;
   }
 
+  // The statistics of one chi-squared check, headed by the value the residuals are taken about.
+  Table ChiSquaredTable(const Consistency& c, const std::string& caption,
+                        const std::string& about_label, double about) const {
+    Table t;
+    t.caption = caption;
+    t.header = {"Statistic", "Value"};
+    t.align = "lr";
+    t.rows.push_back({about_label, Fixed(about, kcrv_decimals_)});
+    t.rows.push_back({"χ²", Significant(c.chi2, 4)});
+    t.rows.push_back({"degrees of freedom", std::to_string(c.dof)});
+    t.rows.push_back({"p = P(χ² > observed)", Significant(c.p_value, 2)});
+    t.rows.push_back({"Birge ratio", Significant(c.birge_ratio, 3)});
+    return t;
+  }
+
   // --chi2-over all: every result about the KCRV on N - 1 degrees of freedom.
   void AllResultsCheck(const Consistency& a, Section& s) const {
     s.blocks.push_back(Paragraph{
         "The check of all results, included in the KCRV or not, about the KCRV "
         "(--chi2-over all): χ² = Σ ((xᵢ − KCRV)/uᵢ)² on N − 1 degrees of freedom."});
-    Table t;
-    t.caption = "Consistency of all results about the KCRV.";
-    t.header = {"Statistic", "Value"};
-    t.align = "lr";
-    t.rows.push_back({"KCRV" + InUnit(unit_), Fixed(a.reference, kcrv_decimals_)});
-    t.rows.push_back({"χ²", Significant(a.chi2, 4)});
-    t.rows.push_back({"degrees of freedom", std::to_string(a.dof)});
-    t.rows.push_back({"p = P(χ² > observed)", Significant(a.p_value, 2)});
-    t.rows.push_back({"Birge ratio", Significant(a.birge_ratio, 3)});
-    s.blocks.push_back(t);
+    s.blocks.push_back(ChiSquaredTable(a, "Consistency of all results about the KCRV.",
+                                       "KCRV" + InUnit(unit_), a.reference));
     if (a.dof > 0) {
       s.blocks.push_back(Paragraph{fmt::format(
           "All results are {} with the KCRV at the 5 % level (p = {}).",

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "core/read_comparison.h"
 #include "estimators/registry.h"
 #include "reports/report_test_support.h"
 #include "test_support.h"
@@ -474,6 +475,41 @@ TEST_CASE("report: an estimator that gives no KCRV exits 1 and writes nothing") 
   CHECK(run.exit_code == 1);
   CHECK(run.err.find("no report written") != std::string::npos);
   CHECK(Files(scratch.path()).empty());
+}
+
+TEST_CASE("report: a given KCRV, the check of all results and the independent DoE convention") {
+  // CCQM-K30 with two labs excluded: the check of all 11 results about a given KCRV 3.0
+  // (10 dof) sits beside the check of the 9 included ones; u^2(D_i) = u_i^2 + 0.02^2.
+  ScratchFolder scratch("report-conventions");
+  const std::string out = scratch / "out";
+  const CliRun run = RunCli({"report", kK30, "-e", "arithmetic_mean", "--kcrv", "3.0", "--kcrv-u",
+                             "0.02", "--chi2-over", "all", "--doe-uncertainty", "independent",
+                             "--no-pdf", "-o", out});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const std::string md = ReadText(fs::path(out) / "report.md");
+  CHECK(md.find("Consistency of all results about the KCRV.") != std::string::npos);
+  CHECK(md.find("Consistency of the included results.") != std::string::npos);
+  CHECK(md.find("given (published) value 3.0") != std::string::npos);
+  CHECK(md.find("--doe-uncertainty independent") != std::string::npos);
+  const Json results = Json::parse(ReadText(fs::path(out) / "results.json"));
+  CHECK(results["consistency"]["over"] == "all");
+  CHECK(results["consistency"]["dof"] == 10);
+  CHECK(results["consistency"]["included"]["dof"] == 8);
+  const Comparison k30 = ReadComparisonFile(kK30);
+  for (const Json& d : results["results"][0]["doe"]) {
+    for (const LabResult& r : k30.results()) {
+      if (r.lab != d["lab"]) continue;
+      CHECK(d["u"].get<double>() == Approx(std::hypot(r.u, 0.02)).epsilon(1e-13));
+      CHECK(d["d"].get<double>() == Approx(r.value - 3.0).epsilon(1e-13));
+    }
+  }
+  // The panel shows what each estimator gives, not the given value.
+  for (const Json& e : results["estimator_sensitivity"]) {
+    if (e["estimator"] == "arithmetic_mean") {
+      CHECK(e["kcrv"]["value"].get<double>() == Approx(2.99).margin(0.0005));
+    }
+  }
 }
 
 TEST_CASE("report: a panel estimator failing in Monte Carlo trials is marked, the report stands") {
