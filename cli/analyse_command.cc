@@ -76,7 +76,7 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
       .add_option("--kcrv-covariance", args.kcrv_covariance,
                   "with --kcrv: its covariance with each lab from the estimator's weights "
                   "(estimator, default), as an inverse-variance weighted mean of the included "
-                  "labs with u = --kcrv-u (weighted_mean: u_i^2 - U^2), or none")
+                  "labs whose standard uncertainty is --kcrv-u (weighted_mean), or none")
       ->check(CLI::IsMember({"estimator", "weighted_mean", "none"}));
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 #include "core/input_error.h"
 #include "core/run_estimator.h"
@@ -54,15 +55,22 @@ void ComputeDoe(const Comparison& comparison, const AnalysisOptions& options,
       entry.doe = ComputeAnalyticDoe(comparison, estimator.info, entry.result, doe_options);
     }
   } catch (const ComputationError& e) {
+    // No uncertainty is reported for an estimator whose DoE could not be computed.
     entry.mc.reset();
     entry.result.status = Status::kFailed;
     entry.result.message = e.what();
+    entry.result.u = entry.result.interval_low = entry.result.interval_high =
+        std::numeric_limits<double>::quiet_NaN();
+    entry.result.u_internal.reset();
+    entry.result.u_external.reset();
     return;
   }
   if (doe_options.uncertainty == DoeUncertainty::kIndependent) {
     NeglectCovarianceWithKcrv(comparison, entry.result.tau.value_or(0.0), ReportKcrv(entry).u,
                               doe_options.coverage, entry.doe);
+    entry.doe.warnings.clear();  // no covariance term, no negative variance
   }
+  for (const std::string& w : entry.doe.warnings) entry.result.warnings.push_back(w);
 }
 
 // Refuses the combinations of conventions that have no meaning.
@@ -137,6 +145,7 @@ Analysis Analyse(const Comparison& comparison, const AnalysisOptions& options) {
   analysis.consistency = CheckConsistency(comparison);
   DoeOptions doe_options = options.doe;
   doe_options.coverage = options.estimator.coverage;
+  doe_options.negative_variance_is_error = options.given_kcrv.has_value();
   // Settings are addressed to one estimator: NAME.KEY=VALUE.
   for (const auto& [key, value] : options.estimator.settings) {
     const auto dot = key.find('.');

@@ -57,14 +57,19 @@ DoeResult ComputeAnalyticDoe(const Comparison& comparison, const EstimatorInfo& 
     const double var_i = r.u * r.u + tau2;
     double var = var_i + u_ref2 - 2 * cov_with_ref(i);
     // Round-off when a single lab dominates the KCRV leaves a tiny negative variance; anything
-    // larger means the KCRV's u does not match its covariance with the lab (a given KCRV whose
-    // u is not that of the weights, say): no number rather than a silent U = 0.
+    // larger means the KCRV's u is smaller than its weights' own variance allows: an error for a
+    // given KCRV, a warning (never a silent U = 0) for an estimator's scaled u.
     if (var < -1e-9 * (var_i + u_ref2)) {
-      throw ComputationError(fmt::format(
+      const std::string why = fmt::format(
           "u^2(d) of lab '{}' is negative ({:.6g}): u(KCRV)^2 = {:.6g} is smaller than twice "
-          "the KCRV's covariance with the lab ({:.6g}) minus its variance ({:.6g}); the KCRV's "
-          "uncertainty does not fit its weights",
-          r.lab, var, u_ref2, 2 * cov_with_ref(i), var_i));
+          "the KCRV's covariance with the lab ({:.6g}) minus its variance ({:.6g})",
+          r.lab, var, u_ref2, 2 * cov_with_ref(i), var_i);
+      if (options.negative_variance_is_error) {
+        throw ComputationError(why + "; the KCRV's uncertainty does not fit its weights");
+      }
+      out.warnings.push_back(why +
+                             "; u(d) is set to 0: the estimator's u is smaller than the "
+                             "variance of its weighted mean (use its internal u)");
     }
     if (var < 0) var = 0;
     doe.u = std::sqrt(var);

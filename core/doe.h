@@ -29,6 +29,10 @@ struct DoeOptions {
   double coverage = 0.95;  ///< U = k u with k = 2 at 0.95 (MRA), else the normal quantile
   /// kIndependent: u^2(d_i) = V_ii + u^2(x_ref) for every lab, no covariance term.
   DoeUncertainty uncertainty = DoeUncertainty::kExact;
+  /// A negative u^2(d_i) beyond round-off is an error (a given KCRV whose u does not fit its
+  /// covariance with the labs); otherwise it is set to 0 with a warning in DoeResult::warnings
+  /// (an estimator's scaled u smaller than its weights' own, say a Birge ratio below one).
+  bool negative_variance_is_error = false;
 };
 
 struct LabDoe {
@@ -67,6 +71,8 @@ struct DoeResult {
   std::vector<LabDoe> labs;
   /// Every pair a < b of labs, in the order (0,1), (0,2), ..., (1,2), ...
   std::vector<PairwiseDoe> pairwise;
+  /// What the numbers cannot say by themselves (a u(d) set to 0, say).
+  std::vector<std::string> warnings;
 };
 
 /// Analytic unilateral DoE for every lab of the comparison, included or not.

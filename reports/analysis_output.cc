@@ -291,8 +291,9 @@ std::string AnalysisToTable(const Comparison& comparison, const Analysis& analys
     if (entry.result.status != Status::kOk) continue;
     const DoeResult& doe = entry.doe;
     const std::string expansion =
-        entry.mc ? fmt::format("Monte Carlo, {} trials, seed {}, U = shortest symmetric interval",
-                               entry.mc->trials, entry.mc->seed)
+        entry.mc && options.doe.uncertainty == DoeUncertainty::kExact
+            ? fmt::format("Monte Carlo, {} trials, seed {}, U = shortest symmetric interval",
+                          entry.mc->trials, entry.mc->seed)
                  : fmt::format("k = {:.4g}", doe.coverage_factor);
     out += fmt::format("\nDegrees of equivalence, {} ({} convention, dark uncertainty {}, {}",
                        entry.estimator->info.name, ToString(doe.convention), ToString(doe.dark),

@@ -375,9 +375,10 @@ class Builder {
         "value (KCRV). ",
         Capitalised(NumberWord(n)), Literal(id_), n_in == n ? "all" : NumberWord(n_in),
         n_in == 1 ? "defines" : "define");
-    text += fmt::format("The KCRV, from the estimator {} (Section 3), is {}; its {} coverage "
-                        "interval is {}{}.",
-                        Code(EstimatorName()), KcrvText(), Percent(coverage_),
+    text += fmt::format("The KCRV, {} (Section 3), is {}; its {} coverage interval is {}{}.",
+                        main_.estimated ? "given on the command line (--kcrv)"
+                                        : "from the estimator " + Code(EstimatorName()),
+                        KcrvText(), Percent(coverage_),
                         Interval(kcrv_.low, kcrv_.high, kcrv_decimals_),
                         unit_.empty() ? "" : " " + unit_);
     if (HasTau()) {
@@ -615,7 +616,11 @@ class Builder {
     if (!fit.empty()) s.blocks.push_back(Paragraph{fit});
 
     Table t;
-    t.caption = fmt::format("The KCRV from {}.", Code(info.name));
+    t.caption = main_.estimated
+                    ? fmt::format("The KCRV given on the command line (--kcrv); {} was run for "
+                                  "the covariances and the sensitivity section.",
+                                  Code(info.name))
+                    : fmt::format("The KCRV from {}.", Code(info.name));
     t.header = {"Quantity", "Value"};
     t.align = "lr";
     t.rows.push_back({"KCRV" + InUnit(unit_), Fixed(result_.value, kcrv_decimals_)});
@@ -718,7 +723,9 @@ class Builder {
   std::string DoeMethodNote() const {
     const char* definition = DoeDefinition();
     std::string note;
-    if (main_.mc) {
+    const bool independent =
+        in_.main_options->doe.uncertainty == DoeUncertainty::kIndependent;
+    if (main_.mc && !independent) {
       note = fmt::format(
           "Dᵢ = {}; u(Dᵢ) and U(Dᵢ) from {} Monte Carlo trials ({}, seed {}): U(Dᵢ) is the "
           "half-width of the shortest interval symmetric about Dᵢ that holds {} of the draws. ",
@@ -732,7 +739,13 @@ class Builder {
     note += doe_.dark == DarkUncertainty::kRecognised
                 ? "Dark uncertainty recognised: u²(Dᵢ) includes τ². "
                 : "Dark uncertainty not included in u(Dᵢ). ";
-    if (doe_.covariance == "linear") {
+    const std::optional<GivenKcrv>& given = in_.main_options->given_kcrv;
+    if (doe_.covariance == "linear" && given &&
+        given->covariance == GivenKcrv::Covariance::kWeightedMean) {
+      note += "The covariance of each result with the given KCRV is that of an inverse-variance "
+              "weighted mean of the included results whose variance is u²(KCRV) "
+              "(--kcrv-covariance weighted_mean).";
+    } else if (doe_.covariance == "linear") {
       note += "The covariance of each result with the KCRV is taken from the estimator's weights.";
     } else if (doe_.covariance == "monte_carlo") {
       note += "The covariance of each result with the KCRV is carried by the Monte Carlo draws.";

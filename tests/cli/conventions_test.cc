@@ -207,6 +207,21 @@ TEST_CASE("--doe-uncertainty independent: u^2 = u_i^2 + u^2(KCRV) for every lab"
   }
 }
 
+TEST_CASE("An estimator's u below its weights' own: u(d) = 0 with a warning, not an error",
+          "[conventions]") {
+  // weighted_mean.u=external with a Birge ratio below one and a dominant lab A: u^2(d_A) =
+  // u_A^2 + R_B^2/W - 2/W < 0. The numbers stand (exit 0) and the warning says why U_A = 0.
+  const Json j = Analyse("-e weighted_mean --set weighted_mean.u=external", "dominant_lab.csv");
+  const Json& r = j["results"][0];
+  CHECK(r["status"] == "ok");
+  CHECK(r["doe"][0]["u"].get<double>() == 0);
+  bool warned = false;
+  for (const Json& w : r["warnings"]) {
+    warned |= w.get<std::string>().find("u^2(d) of lab 'A' is negative") != std::string::npos;
+  }
+  CHECK(warned);
+}
+
 TEST_CASE("An estimator failing in some Monte Carlo trials is reported, the others stand",
           "[conventions]") {
   // Three results 2.6 apart with u = 1: adjacent pairs are consistent (|d| < 1.96 sqrt 2), so
@@ -221,6 +236,7 @@ TEST_CASE("An estimator failing in some Monte Carlo trials is reported, the othe
   CHECK(j["results"][0]["status"] == "ok");
   CHECK(j["results"][0]["doe"].size() == 3);
   CHECK(j["results"][1]["status"] == "failed");
+  CHECK(j["results"][1]["kcrv"]["u"].is_null());  // no uncertainty for a failed estimator
   CHECK_THAT(j["results"][1]["message"].get<std::string>(),
              Catch::Matchers::Contains("Monte Carlo trials"));
   CHECK_THAT(run.err, Catch::Matchers::Contains("largest_consistent_subset: failed"));
