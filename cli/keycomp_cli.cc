@@ -6,8 +6,8 @@
 #include <ostream>
 
 #include "cli/analyse_command.h"
-#include "cli/drift_command.h"
 #include "cli/consensus_command.h"
+#include "cli/drift_command.h"
 #include "cli/link_command.h"
 #include "cli/mc_command.h"
 #include "cli/report_command.h"
@@ -34,9 +34,10 @@ int ListEstimators(std::ostream& out) {
 
 int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
                bool stdout_is_terminal) {
-  CLI::App app("keycomp: analysis of key comparisons (CIPM MRA): reference values, degrees of "
-               "equivalence, consistency checks, Monte Carlo uncertainties.",
-               "keycomp");
+  CLI::App app(
+      "keycomp: analysis of key comparisons (CIPM MRA): reference values, degrees of "
+      "equivalence, consistency checks, Monte Carlo uncertainties.",
+      "keycomp");
   app.set_version_flag("--version", std::string("keycomp ") + kVersion);
   app.require_subcommand(1);
   app.footer(
@@ -49,7 +50,8 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
   estimators->footer("Example:\n  keycomp estimators");
 
   McArguments mc_args;
-  CLI::App* mc = app.add_subcommand("mc", "GUM Supplement 1 Monte Carlo evaluation of a measurement model");
+  CLI::App* mc =
+      app.add_subcommand("mc", "GUM Supplement 1 Monte Carlo evaluation of a measurement model");
   DeclareMcOptions(*mc, mc_args);
 
   AnalyseArguments analyse_args;
@@ -93,8 +95,7 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
     } catch (const CLI::ParseError& e) {
       // Subcommand help arrives as CallForHelp from the subcommand's parse.
       if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
-        out << (app.get_subcommands().empty() ? app.help()
-                                              : app.get_subcommands().front()->help());
+        out << (app.get_subcommands().empty() ? app.help() : app.get_subcommands().front()->help());
         return 0;
       }
       err << "keycomp: " << e.what() << "\n";

@@ -84,8 +84,8 @@ std::string CommandLine(const AnalyseArguments& a, const std::string& estimator,
     words.insert(words.end(), {"--doe-uncertainty", a.doe_uncertainty});
   }
   if (a.kcrv && a.kcrv_u) {
-    words.insert(words.end(), {"--kcrv", fmt::format("{}", *a.kcrv), "--kcrv-u",
-                               fmt::format("{}", *a.kcrv_u)});
+    words.insert(words.end(),
+                 {"--kcrv", fmt::format("{}", *a.kcrv), "--kcrv-u", fmt::format("{}", *a.kcrv_u)});
     if (a.kcrv_covariance != "estimator") {
       words.insert(words.end(), {"--kcrv-covariance", a.kcrv_covariance});
     }
@@ -104,9 +104,10 @@ CLI::App* AddReportCommand(CLI::App& app, ReportArguments& args) {
   CLI::App* report = app.add_subcommand(
       "report", "the draft report: HTML, Markdown, LaTeX/PDF, JSON, DoE table and plots");
   DeclareAnalyseOptions(*report, args.analyse, /*file_output=*/false);
-  report->add_option("-o,--output", args.output_folder,
-                     "folder to write the report into (created; an earlier report there is "
-                     "replaced)")
+  report
+      ->add_option("-o,--output", args.output_folder,
+                   "folder to write the report into (created; an earlier report there is "
+                   "replaced)")
       ->required();
   report->add_option("--config", args.config,
                      "report configuration (JSON: title, estimator, exclusions with reasons, "
@@ -193,10 +194,10 @@ int RunReport(const ReportArguments& args, std::ostream& out, std::ostream& err)
   // A setting must address an estimator the report runs; each run gets its own.
   for (const auto& [key, value] : sensitivity_options.estimator.settings) {
     const std::string name = key.substr(0, key.find('.'));
-    const bool known = name == main_estimator->info.name ||
-                       std::any_of(sensitivity_options.estimators.begin(),
-                                   sensitivity_options.estimators.end(),
-                                   [&](const Estimator* e) { return name == e->info.name; });
+    const bool known =
+        name == main_estimator->info.name ||
+        std::any_of(sensitivity_options.estimators.begin(), sensitivity_options.estimators.end(),
+                    [&](const Estimator* e) { return name == e->info.name; });
     if (!known || key.find('.') == std::string::npos) {
       throw InputError("", 0, "--set " + key,
                        "a setting is written ESTIMATOR.NAME=VALUE for an estimator the report "
@@ -264,10 +265,10 @@ int RunReport(const ReportArguments& args, std::ostream& out, std::ostream& err)
   const report::WriteOutcome outcome =
       report::WriteReportFolder(content, args.output_folder, write_options);
   if (!outcome.pdf_written && !args.no_pdf) err << "keycomp: note: " << outcome.note << "\n";
-  out << fmt::format("report written to {}: report.html, report.md, report.tex{}, results.json, "
-                     "doe.csv and {} plots (SVG, PDF, PNG)\n",
-                     args.output_folder, outcome.pdf_written ? ", report.pdf" : "",
-                     content.figures.size());
+  out << fmt::format(
+      "report written to {}: report.html, report.md, report.tex{}, results.json, "
+      "doe.csv and {} plots (SVG, PDF, PNG)\n",
+      args.output_folder, outcome.pdf_written ? ", report.pdf" : "", content.figures.size());
   return 0;
 }
 

@@ -107,8 +107,8 @@ void CheckConventions(const AnalysisOptions& options) {
 // assumes for a published KCRV), or none.
 void ApplyGivenKcrv(const Comparison& comparison, const GivenKcrv& given,
                     const DoeOptions& doe_options, EstimatorAnalysis& entry) {
-  EstimatorResult& r = entry.result;
-  entry.estimated = EstimatedKcrv{r.value, r.u, r.interval_low, r.interval_high, r.interval_method};
+  entry.estimated = ReportKcrv(entry);  // before the given KCRV replaces it
+  EstimatorResult& r = entry.result;    // before the given KCRV replaces it
   const double k = DoeCoverageFactor(doe_options.coverage);
   r.value = given.value;
   r.u = given.u;

@@ -38,30 +38,6 @@ struct AnalysisOptions {
   std::optional<GivenKcrv> given_kcrv;
 };
 
-/// The estimator's own KCRV when a given one (`--kcrv`) replaced it in the result.
-struct EstimatedKcrv {
-  double value = 0;
-  double u = 0;
-  double low = 0;
-  double high = 0;
-  std::string interval_method;
-};
-
-struct EstimatorAnalysis {
-  const Estimator* estimator = nullptr;
-  EstimatorResult result;
-  DoeResult doe;
-  /// "analytic", "monte_carlo" (parametric bootstrap, --mc) or "posterior_draws" (an
-  /// estimator that brings its own draws).
-  std::string uncertainty_method = "analytic";
-  std::optional<McDoeResult> mc;  ///< the Monte Carlo evaluation, when one ran
-  /// With `--kcrv`: the estimator's own numbers (result.value, u and the interval then hold
-  /// the given KCRV, against which the DoE are formed).
-  std::optional<EstimatedKcrv> estimated;
-  /// With `--chi2-over all`: the check of every result about this estimator's reported KCRV.
-  std::optional<Consistency> consistency_all;
-};
-
 /// The KCRV as every output reports it. A parametric bootstrap (--mc) replaces the analytic
 /// u and interval (the probabilistically symmetric interval of the draws); an estimator that
 /// brings its own draws (posterior, pool) keeps its own u and interval, its draws giving the DoE.
@@ -73,6 +49,21 @@ struct ReportedKcrv {
   std::string interval_method;  ///< the estimator's, or "monte_carlo_symmetric"
   bool bootstrapped = false;    ///< whether u and the interval come from a bootstrap
 };
+struct EstimatorAnalysis {
+  const Estimator* estimator = nullptr;
+  EstimatorResult result;
+  DoeResult doe;
+  /// "analytic", "monte_carlo" (parametric bootstrap, --mc) or "posterior_draws" (an
+  /// estimator that brings its own draws).
+  std::string uncertainty_method = "analytic";
+  std::optional<McDoeResult> mc;  ///< the Monte Carlo evaluation, when one ran
+  /// With `--kcrv`: the estimator's own numbers (result.value, u and the interval then hold
+  /// the given KCRV, against which the DoE are formed).
+  std::optional<ReportedKcrv> estimated;
+  /// With `--chi2-over all`: the check of every result about this estimator's reported KCRV.
+  std::optional<Consistency> consistency_all;
+};
+
 ReportedKcrv ReportKcrv(const EstimatorAnalysis& entry);
 
 struct Analysis {

@@ -25,7 +25,7 @@ struct ReportedText {
 
 /// One participant's result.
 struct LabResult {
-  std::string lab;  ///< the participant's acronym, unique in the comparison
+  std::string lab;   ///< the participant's acronym, unique in the comparison
   double value = 0;  ///< the measured value x_i
   double u = 0;      ///< its standard uncertainty u_i (> 0)
   double dof = std::numeric_limits<double>::infinity();  ///< degrees of freedom nu_i (> 0)

@@ -19,24 +19,6 @@ void FinishStatistics(Consistency& c) {
   c.i2 = c.chi2 > 0 ? std::max(0.0, (c.chi2 - c.dof) / c.chi2) : 0.0;
 }
 
-// r' V^-1 r by pivoted LDL' with one refinement step; empty when V is singular to working
-// precision (the GLS solver's test).
-std::optional<double> QuadraticFormWithInverse(const Eigen::MatrixXd& v,
-                                               const std::vector<double>& residuals) {
-  const auto n = static_cast<Eigen::Index>(residuals.size());
-  const Eigen::LDLT<Eigen::MatrixXd> ldlt(v);
-  if (ldlt.info() != Eigen::Success || !ldlt.isPositive()) return std::nullopt;
-  const Eigen::VectorXd d = ldlt.vectorD();
-  if (!(d.minCoeff() >
-        d.maxCoeff() * static_cast<double>(n) * std::numeric_limits<double>::epsilon())) {
-    return std::nullopt;
-  }
-  const Eigen::Map<const Eigen::VectorXd> r(residuals.data(), n);
-  Eigen::VectorXd z = ldlt.solve(r);
-  z += ldlt.solve(r - v * z);
-  return std::max(0.0, r.dot(z));
-}
-
 }  // namespace
 
 Consistency CheckConsistency(const Comparison& comparison) {
@@ -113,7 +95,8 @@ Consistency CheckConsistencyAbout(const Comparison& comparison, double reference
         v(ii, jj) = correlation(ii, jj) * (u[i] / scale) * (u[j] / scale);
       }
     }
-    const std::optional<double> q = QuadraticFormWithInverse(v, r);
+    const std::optional<double> q =
+        InverseQuadraticForm(v, Eigen::Map<const Eigen::VectorXd>(r.data(), v.rows()));
     if (!q) {
       c.note = "the covariance matrix of the results is singular: no chi-squared check";
       return c;

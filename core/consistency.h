@@ -11,11 +11,11 @@
 namespace keycomp {
 
 struct Consistency {
-  double chi2 = std::numeric_limits<double>::quiet_NaN();  ///< sum ((x_i - x_wm)/u_i)^2
-  int dof = 0;                                             ///< n_included - 1
-  double p_value = std::numeric_limits<double>::quiet_NaN();  ///< P(chi2_dof > chi2)
+  double chi2 = std::numeric_limits<double>::quiet_NaN();         ///< sum ((x_i - x_wm)/u_i)^2
+  int dof = 0;                                                    ///< n_included - 1
+  double p_value = std::numeric_limits<double>::quiet_NaN();      ///< P(chi2_dof > chi2)
   double birge_ratio = std::numeric_limits<double>::quiet_NaN();  ///< sqrt(chi2 / dof)
-  double i2 = std::numeric_limits<double>::quiet_NaN();  ///< max(0, (chi2 - dof)/chi2)
+  double i2 = std::numeric_limits<double>::quiet_NaN();           ///< max(0, (chi2 - dof)/chi2)
   /// The weighted mean; with correlated results the GLS mean, about which chi2 is then
   /// (x - x_gls 1)' V^-1 (x - x_gls 1).
   double weighted_mean = std::numeric_limits<double>::quiet_NaN();
@@ -25,7 +25,7 @@ struct Consistency {
   std::string over = "included";
   /// With over == "all": the reference value the residuals are taken about (the KCRV).
   double reference = std::numeric_limits<double>::quiet_NaN();
-  std::string note;                        ///< why the statistics are missing, if they are
+  std::string note;  ///< why the statistics are missing, if they are
   /// Whether the check passes at the given significance level (p >= alpha).
   bool Passes(double alpha = 0.05) const { return p_value >= alpha; }
 };

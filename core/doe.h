@@ -43,7 +43,7 @@ struct LabDoe {
   double expanded = 0;   ///< U(d)
   double low = 0;        ///< coverage interval for d
   double high = 0;
-  double en = 0;         ///< E_n = d / U
+  double en = 0;  ///< E_n = d / U
   /// Monte Carlo only: the probabilistically symmetric percentile interval of d.
   double symmetric_low = std::numeric_limits<double>::quiet_NaN();
   double symmetric_high = std::numeric_limits<double>::quiet_NaN();

@@ -46,10 +46,10 @@ struct LabSample {
 /// Options every estimator receives. Estimator-specific settings travel in `settings`
 /// (from `--set NAME=VALUE`); each estimator checks the keys it knows and rejects others.
 struct EstimatorOptions {
-  double coverage = 0.95;        ///< coverage probability of intervals, in (0, 1)
+  double coverage = 0.95;         ///< coverage probability of intervals, in (0, 1)
   std::uint64_t seed = 20261123;  ///< seed for estimators that draw random numbers internally
   std::size_t internal_trials = 100000;  ///< trials for estimators whose u is a Monte Carlo one
-  unsigned threads = 0;           ///< 0: all cores
+  unsigned threads = 0;                  ///< 0: all cores
   std::map<std::string, std::string> settings;  ///< estimator-specific NAME=VALUE settings
 
   /// Empty when valid, else a readable reason.

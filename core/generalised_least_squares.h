@@ -16,6 +16,14 @@ struct GlsSolution {
   double chi2 = 0;          ///< (x - value 1)' V^-1 (x - value 1)
 };
 
+/// Pivoted LDL' of a covariance matrix, empty when V is not positive definite to working
+/// precision (smallest pivot below n eps times the largest).
+std::optional<Eigen::LDLT<Eigen::MatrixXd>> FactoriseCovariance(const Eigen::MatrixXd& v);
+
+/// r' V^-1 r from FactoriseCovariance with one step of iterative refinement; empty when V is
+/// singular.
+std::optional<double> InverseQuadraticForm(const Eigen::MatrixXd& v, const Eigen::VectorXd& r);
+
 /// Solves with V = the sample's covariance, factorised by pivoted LDL' (never inverted), with
 /// one step of iterative refinement. Empty when V is singular to working precision.
 std::optional<GlsSolution> SolveGls(const LabSample& sample);

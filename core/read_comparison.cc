@@ -39,14 +39,22 @@ Column ClassifyColumn(const std::string& name) {
 
 const char* ColumnName(Column c) {
   switch (c) {
-    case Column::kLab: return "lab";
-    case Column::kValue: return "value";
-    case Column::kU: return "u";
-    case Column::kExpandedU: return "U";
-    case Column::kK: return "k";
-    case Column::kDof: return "dof";
-    case Column::kInclude: return "include";
-    case Column::kAttribute: return "attribute";
+    case Column::kLab:
+      return "lab";
+    case Column::kValue:
+      return "value";
+    case Column::kU:
+      return "u";
+    case Column::kExpandedU:
+      return "U";
+    case Column::kK:
+      return "k";
+    case Column::kDof:
+      return "dof";
+    case Column::kInclude:
+      return "include";
+    case Column::kAttribute:
+      return "attribute";
   }
   return "?";
 }
@@ -180,8 +188,7 @@ Comparison ParseComparisonCsv(const std::string& text_in, const std::string& sou
       }
       if (!column_of.count(Column::kU) &&
           !(column_of.count(Column::kExpandedU) && column_of.count(Column::kK))) {
-        throw InputError(source, line_no, "u",
-                         "missing required column 'u' (or both 'U' and 'k')");
+        throw InputError(source, line_no, "u", "missing required column 'u' (or both 'U' and 'k')");
       }
       if (end == text.size()) break;
       continue;
@@ -294,7 +301,8 @@ Comparison ParseComparisonJson(const std::string& text, const std::string& sourc
     r.value = JsonNumber(*value, source, where, "value");
     if (auto u = row.find("u"); u != row.end() && !u->is_null()) {
       r.u = JsonNumber(*u, source, where, "u");
-      if (!(r.u > 0)) throw InputError(source, 0, where + ".u", fmt::format("u must be > 0, got {}", r.u));
+      if (!(r.u > 0))
+        throw InputError(source, 0, where + ".u", fmt::format("u must be > 0, got {}", r.u));
     } else {
       auto big_u = row.find("U");
       auto k = row.find("k");
@@ -303,8 +311,10 @@ Comparison ParseComparisonJson(const std::string& text, const std::string& sourc
       }
       const double bu = JsonNumber(*big_u, source, where, "U");
       const double kk = JsonNumber(*k, source, where, "k");
-      if (!(bu > 0)) throw InputError(source, 0, where + ".U", fmt::format("U must be > 0, got {}", bu));
-      if (!(kk > 0)) throw InputError(source, 0, where + ".k", fmt::format("k must be > 0, got {}", kk));
+      if (!(bu > 0))
+        throw InputError(source, 0, where + ".U", fmt::format("U must be > 0, got {}", bu));
+      if (!(kk > 0))
+        throw InputError(source, 0, where + ".k", fmt::format("k must be > 0, got {}", kk));
       r.u = bu / kk;
     }
     if (auto dof = row.find("dof"); dof != row.end() && !dof->is_null()) {

@@ -81,10 +81,17 @@ EstimatorResult RunEstimator(const Estimator& estimator, const Comparison& compa
   for (double& v : result.tau_draws) v *= scale;
   for (ExtraValue& e : result.extra) {
     switch (e.kind) {
-      case ExtraValue::Kind::kLocation: e.value = location(e.value); break;
-      case ExtraValue::Kind::kScale: e.value *= scale; break;
-      case ExtraValue::Kind::kScaleSquared: e.value *= scale * scale; break;
-      case ExtraValue::Kind::kDimensionless: break;
+      case ExtraValue::Kind::kLocation:
+        e.value = location(e.value);
+        break;
+      case ExtraValue::Kind::kScale:
+        e.value *= scale;
+        break;
+      case ExtraValue::Kind::kScaleSquared:
+        e.value *= scale * scale;
+        break;
+      case ExtraValue::Kind::kDimensionless:
+        break;
     }
   }
   if (std::isnan(result.interval_low) || std::isnan(result.interval_high)) {

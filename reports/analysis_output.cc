@@ -14,9 +14,7 @@ namespace {
 using Json = nlohmann::json;
 
 Json Number(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
-Json OptionalNumber(const std::optional<double>& x) {
-  return x ? Number(*x) : Json(nullptr);
-}
+Json OptionalNumber(const std::optional<double>& x) { return x ? Number(*x) : Json(nullptr); }
 
 Json ComparisonJson(const Comparison& comparison) {
   const ComparisonInfo& info = comparison.info();
@@ -36,12 +34,9 @@ Json ComparisonJson(const Comparison& comparison) {
 }
 
 Json ConsistencyJson(const Consistency& c) {
-  Json out = {{"chi2", Number(c.chi2)},
-              {"dof", c.dof},
-              {"p_value", Number(c.p_value)},
-              {"birge_ratio", Number(c.birge_ratio)},
-              {"I2", Number(c.i2)},
-              {"weighted_mean", Number(c.weighted_mean)}};
+  Json out = {{"chi2", Number(c.chi2)},       {"dof", c.dof},
+              {"p_value", Number(c.p_value)}, {"birge_ratio", Number(c.birge_ratio)},
+              {"I2", Number(c.i2)},           {"weighted_mean", Number(c.weighted_mean)}};
   // Only correlated comparisons say how the covariance entered (chi2 with V^-1 about the GLS
   // mean), so the output of independent ones is unchanged.
   if (c.covariance != "independent") out["covariance"] = c.covariance;
@@ -151,7 +146,7 @@ Json EstimatorJson(const Comparison& comparison, const EstimatorAnalysis& entry,
   if (r.u_external) kcrv["u_external"] = Number(*r.u_external);
   if (!r.u_kind.empty()) kcrv["u_kind"] = r.u_kind;
   if (entry.estimated) {
-    const EstimatedKcrv& e = *entry.estimated;
+    const ReportedKcrv& e = *entry.estimated;
     kcrv["origin"] = "given (--kcrv)";
     kcrv["estimated"] = {{"value", Number(e.value)},
                          {"u", Number(e.u)},
@@ -262,8 +257,8 @@ std::string AnalysisToTable(const Comparison& comparison, const Analysis& analys
   resolution /= 10;
 
   const double percent = 100 * options.estimator.coverage;
-  out += fmt::format("\n{:<26} {:>16} {:>12} {:>12}  {:<32} {}\n", "estimator", "KCRV", "u",
-                     "tau", fmt::format("{:g} % interval", percent), "status");
+  out += fmt::format("\n{:<26} {:>16} {:>12} {:>12}  {:<32} {}\n", "estimator", "KCRV", "u", "tau",
+                     fmt::format("{:g} % interval", percent), "status");
   for (const auto& entry : analysis.results) {
     const EstimatorResult& r = entry.result;
     const McDoeResult* mc =
@@ -271,12 +266,12 @@ std::string AnalysisToTable(const Comparison& comparison, const Analysis& analys
     const double u = mc ? mc->kcrv.u : r.u;
     const double low = mc ? mc->kcrv.intervals.symmetric_low : r.interval_low;
     const double high = mc ? mc->kcrv.intervals.symmetric_high : r.interval_high;
-    out += fmt::format("{:<26} {:>16} {:>12} {:>12}  {:<32} {}\n", entry.estimator->info.name,
-                       FormatMeasured(r.value, resolution), FormatMeasured(u, resolution),
-                       r.tau ? FormatMeasured(*r.tau, resolution) : "-",
-                       fmt::format("[{}, {}]", FormatMeasured(low, resolution),
-                                   FormatMeasured(high, resolution)),
-                       r.status == Status::kOk ? "ok" : ToString(r.status));
+    out += fmt::format(
+        "{:<26} {:>16} {:>12} {:>12}  {:<32} {}\n", entry.estimator->info.name,
+        FormatMeasured(r.value, resolution), FormatMeasured(u, resolution),
+        r.tau ? FormatMeasured(*r.tau, resolution) : "-",
+        fmt::format("[{}, {}]", FormatMeasured(low, resolution), FormatMeasured(high, resolution)),
+        r.status == Status::kOk ? "ok" : ToString(r.status));
     if (entry.estimated) {
       out += fmt::format("    given KCRV (--kcrv); estimated by {}: {} (u {})\n",
                          entry.estimator->info.name,
@@ -294,7 +289,7 @@ std::string AnalysisToTable(const Comparison& comparison, const Analysis& analys
         entry.mc && options.doe.uncertainty == DoeUncertainty::kExact
             ? fmt::format("Monte Carlo, {} trials, seed {}, U = shortest symmetric interval",
                           entry.mc->trials, entry.mc->seed)
-                 : fmt::format("k = {:.4g}", doe.coverage_factor);
+            : fmt::format("k = {:.4g}", doe.coverage_factor);
     out += fmt::format("\nDegrees of equivalence, {} ({} convention, dark uncertainty {}, {}",
                        entry.estimator->info.name, ToString(doe.convention), ToString(doe.dark),
                        expansion);
@@ -343,8 +338,8 @@ std::string AnalysisToCsv(const Comparison& comparison, const Analysis& analysis
     for (const PairwiseDoe& p : entry.doe.pairwise) {
       out += fmt::format("pairwise,{},{},{},,{},{},{},{},{},\n", head,
                          quoted(comparison.results()[p.a].lab),
-                         quoted(comparison.results()[p.b].lab), num(p.d), num(p.u),
-                         num(p.expanded), num(p.d - p.expanded), num(p.d + p.expanded));
+                         quoted(comparison.results()[p.b].lab), num(p.d), num(p.u), num(p.expanded),
+                         num(p.d - p.expanded), num(p.d + p.expanded));
     }
   }
   return out;

@@ -45,9 +45,9 @@ LabModelResult RunLabModel(const std::string& comparison_path, std::size_t line,
   out.trials = r.trials;
   out.seed = r.seed;
   if (!(out.u > 0)) {
-    throw InputError(comparison_path, line, "model",
-                     fmt::format("lab '{}': model {} gives a zero standard uncertainty", lab,
-                                 out.model_path));
+    throw InputError(
+        comparison_path, line, "model",
+        fmt::format("lab '{}': model {} gives a zero standard uncertainty", lab, out.model_path));
   }
   return out;
 }
@@ -142,7 +142,8 @@ std::optional<std::string> ResolveCsv(const std::string& path, const std::string
   }
   if (!any) return std::nullopt;
   std::string joined;
-  for (std::size_t i = 0; i < lines.size(); ++i) joined += lines[i] + (i + 1 < lines.size() ? "\n" : "");
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    joined += lines[i] + (i + 1 < lines.size() ? "\n" : "");
   return joined;
 }
 
@@ -161,8 +162,9 @@ std::optional<std::string> ResolveJson(const std::string& path, const std::strin
     if (!r["model"].is_string()) {
       throw InputError(path, 0, fmt::format("results[{}].model", i), "expected a file name");
     }
-    const std::string lab = r.contains("lab") && r["lab"].is_string() ? r["lab"].get<std::string>()
-                                                                      : fmt::format("results[{}]", i);
+    const std::string lab = r.contains("lab") && r["lab"].is_string()
+                                ? r["lab"].get<std::string>()
+                                : fmt::format("results[{}]", i);
     const LabModelResult m = RunLabModel(path, 0, lab, r["model"].get<std::string>(), i, options);
     if (results) results->push_back(m);
     r["value"] = m.value;
