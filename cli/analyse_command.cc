@@ -6,6 +6,7 @@
 #include <iostream>
 #include <ostream>
 
+#include "cli/option_checks.h"
 #include "cli/output_format.h"
 #include "cli/progress_bar.h"
 #include "core/input_error.h"
@@ -26,11 +27,17 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
                   "estimator name (repeatable or comma-separated; default weighted_mean)")
       ->delimiter(',');
   command.add_flag("--all", args.all, "run every estimator that applies to the comparison");
-  command.add_option(
-      "--mc", args.mc_trials,
-      "Monte Carlo / parametric bootstrap trials for the uncertainties (0: analytic)");
-  command.add_option("--seed", args.seed, "seed of the random number generator");
-  command.add_option("--threads", args.threads, "worker threads (0: all cores)");
+  command
+      .add_option(
+          "--mc", args.mc_trials,
+          "Monte Carlo / parametric bootstrap trials for the uncertainties (0: analytic; memory "
+          "about 8 x trials x (labs + 1) bytes, twice that with --doe leave_one_out)")
+      ->transform(WholeNumberIn(0, 1e15));
+  command.add_option("--seed", args.seed, "seed of the random number generator")
+      ->transform(WholeNumberIn(0, 18446744073709551615.0));
+  AddMaxMemoryOption(command, args.max_memory_gib);
+  command.add_option("--threads", args.threads, "worker threads (0: all cores)")
+      ->transform(WholeNumberIn(0, 1024));
   command.add_option("--coverage", args.coverage, "coverage probability (default 0.95)");
   if (file_output) {
     command.add_option("--format", args.format, "json, table or csv")
@@ -69,9 +76,12 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
                   "u(d_i) with the covariance of lab and KCRV (exact, default) or "
                   "u_i^2 + u^2(KCRV) for every lab (independent)")
       ->check(CLI::IsMember({"exact", "independent"}));
-  command.add_option("--kcrv", args.kcrv,
-                     "DoE against this given (published) reference value; needs --kcrv-u");
-  command.add_option("--kcrv-u", args.kcrv_u, "standard uncertainty of the given --kcrv");
+  command
+      .add_option("--kcrv", args.kcrv,
+                  "DoE against this given (published) reference value; needs --kcrv-u")
+      ->check(NumberIn(-1e300, 1e300));
+  command.add_option("--kcrv-u", args.kcrv_u, "standard uncertainty of the given --kcrv")
+      ->check(NumberIn(0, 1e300));
   command
       .add_option("--kcrv-covariance", args.kcrv_covariance,
                   "with --kcrv: its covariance with each lab from the estimator's weights "
@@ -149,6 +159,10 @@ AnalysisOptions BuildAnalysisOptions(const AnalyseArguments& args, const Compari
     throw InputError("", 0, "--mc",
                      fmt::format("--mc needs at least 100 trials, got {}", args.mc_trials));
   }
+  CheckMemory(
+      McDoeMemoryBytes(static_cast<double>(args.mc_trials), static_cast<double>(comparison.size()),
+                       options.doe.convention == DoeConvention::kLeaveOneOut),
+      args.max_memory_gib, "--mc", "the Monte Carlo draws of every lab");
 
   if (args.all) {
     if (!args.estimators.empty()) {

@@ -23,8 +23,9 @@ struct AnalyseArguments {
   std::uint64_t seed = 20261123;
   unsigned threads = 0;
   double coverage = 0.95;
-  std::string format;  ///< json, table, csv; empty: from -o's extension or the terminal
-  std::string output;  ///< -o FILE
+  double max_memory_gib = 4;  ///< --max-memory: refuse Monte Carlo runs that need more (GiB)
+  std::string format;         ///< json, table, csv; empty: from -o's extension or the terminal
+  std::string output;         ///< -o FILE
   std::vector<std::string> exclude;
   std::string correlations;
   std::vector<std::string> settings;  ///< ESTIMATOR.NAME=VALUE

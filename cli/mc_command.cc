@@ -6,6 +6,7 @@
 #include <iostream>
 #include <ostream>
 
+#include "cli/option_checks.h"
 #include "cli/progress_bar.h"
 #include "core/input_error.h"
 #include "core/mc/engine.h"
@@ -34,22 +35,34 @@ int ListBuiltins(std::ostream& out) {
 
 void DeclareMcOptions(CLI::App& command, McArguments& args) {
   command.add_option("MODEL", args.model, "model file (JSON)");
-  auto* trials = command.add_option("--trials", args.trials,
-                                    "number of Monte Carlo trials (default 1000000)");
+  auto* trials =
+      command
+          .add_option(
+              "--trials", args.trials,
+              "number of Monte Carlo trials (default 1000000; memory about 16 bytes a trial)")
+          ->transform(WholeNumberIn(2, 1e15));
   auto* adaptive = command.add_flag(
       "--adaptive", args.adaptive,
       "JCGM 101 7.9 adaptive procedure: batches until the results are stable to --digits");
   trials->excludes(adaptive);
-  command.add_option("--digits", args.digits,
-                     "significant digits of u(y) for the adaptive stop and the GUM check "
-                     "(default 2)");
-  command.add_option("--max-trials", args.max_trials,
-                     "adaptive procedure: give up beyond this many trials (default 5e7)");
-  command.add_option("--seed", args.seed, "seed of the random number generator");
-  command.add_option("--threads", args.threads, "worker threads (0: all cores)");
+  command
+      .add_option("--digits", args.digits,
+                  "significant digits of u(y) for the adaptive stop and the GUM check "
+                  "(default 2)")
+      ->transform(WholeNumberIn(1, 6));
+  command
+      .add_option("--max-trials", args.max_trials,
+                  "adaptive procedure: give up beyond this many trials (default 5e7)")
+      ->transform(WholeNumberIn(2, 1e15));
+  command.add_option("--seed", args.seed, "seed of the random number generator")
+      ->transform(WholeNumberIn(0, 18446744073709551615.0));
+  command.add_option("--threads", args.threads, "worker threads (0: all cores)")
+      ->transform(WholeNumberIn(0, 1024));
   command.add_option("--coverage", args.coverage,
                      "coverage probability (default: the model file's, else 0.95)");
-  command.add_option("--bins", args.bins, "histogram bins in the JSON output (default 100)");
+  command.add_option("--bins", args.bins, "histogram bins in the JSON output (default 100)")
+      ->transform(WholeNumberIn(1, 1e6));
+  AddMaxMemoryOption(command, args.max_memory_gib);
   command.add_flag("--drop-nonfinite", args.drop_nonfinite,
                    "summarise the finite values when some trials give NaN or infinity "
                    "(their count is reported)");
@@ -68,10 +81,12 @@ void DeclareMcOptions(CLI::App& command, McArguments& args) {
       "2 bad input.");
 }
 
-int RunMc(const McArguments& args, std::ostream& out, std::ostream& err,
-          bool stdout_is_terminal) {
+int RunMc(const McArguments& args, std::ostream& out, std::ostream& err, bool stdout_is_terminal) {
   if (args.list_builtins) return ListBuiltins(out);
   if (args.model.empty()) throw InputError("", 0, "MODEL", "give a model file (JSON)");
+  CheckMemory(McMemoryBytes(static_cast<double>(args.adaptive ? args.max_trials : args.trials)),
+              args.max_memory_gib, args.adaptive ? "--max-trials" : "--trials",
+              "the Monte Carlo output values");
   const mc::ModelFile file = mc::ReadModelFile(args.model);
   const mc::MeasurementModel& model = file.model;
   const auto compiled = mc::CompileModel(model);
@@ -102,8 +117,10 @@ int RunMc(const McArguments& args, std::ostream& out, std::ostream& err,
 
   std::string format = args.format;
   if (format.empty()) {
-    const bool txt = args.output.size() >= 4 && args.output.substr(args.output.size() - 4) == ".txt";
-    format = !args.output.empty() ? (txt ? "table" : "json") : (stdout_is_terminal ? "table" : "json");
+    const bool txt =
+        args.output.size() >= 4 && args.output.substr(args.output.size() - 4) == ".txt";
+    format =
+        !args.output.empty() ? (txt ? "table" : "json") : (stdout_is_terminal ? "table" : "json");
   }
   const std::string text = format == "json" ? DumpJson(McResultToJson(model, result)) + "\n"
                                             : McResultToTable(model, result);

@@ -20,6 +20,7 @@ struct McArguments {
   unsigned threads = 0;
   std::optional<double> coverage;  ///< overrides the model file's
   std::size_t bins = 100;
+  double max_memory_gib = 4;  ///< --max-memory: refuse runs that need more (GiB)
   bool drop_nonfinite = false;
   bool list_builtins = false;
   std::string format;  ///< json or table; empty: from -o's extension or the terminal

@@ -1,0 +1,118 @@
+// Robustness of the keycomp binary under bad and big input (issue #16): numeric options out of
+// range, runs beyond the memory limit, hostile files. Each case runs the binary as a process and
+// checks the exit code, the one-line message naming the option or file, and that no output file
+// is left behind.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+using keycomp::testing::RunBinary;
+using keycomp::testing::SourcePath;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Case {
+  const char* name;
+  int exit_code;
+  std::string args;  // {data}, {model} and {out} are replaced
+  const char* err;   // stderr must contain this
+};
+
+std::string Expand(std::string s, const fs::path& out) {
+  const std::pair<std::string, std::string> keys[] = {
+      {"{data}", SourcePath("tests/cli/data")},
+      {"{model}", SourcePath("datasets/jcgm101_mass_calibration/model.json")},
+      {"{out}", out.string()}};
+  for (const auto& [from, to] : keys) {
+    for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
+      s.replace(pos, from.size(), to);
+    }
+  }
+  return s;
+}
+
+void RunCases(const std::vector<Case>& cases) {
+  const fs::path tmp = fs::temp_directory_path() / fmt::format("keycomp-robust-{}", ::getpid());
+  fs::create_directories(tmp);
+  int i = 0;
+  for (const Case& c : cases) {
+    const fs::path out = tmp / fmt::format("out-{}.json", i++);
+    const std::string args = Expand(c.args, out);
+    const auto run = RunBinary(args);
+    INFO(c.name << "\nargs: " << args << "\nstdout: " << run.out << "\nstderr: " << run.err);
+    CHECK(run.exit_code == c.exit_code);
+    CHECK_THAT(run.err, Catch::Matchers::Contains(c.err));
+    if (c.exit_code != 0) {
+      CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+      CHECK_FALSE(fs::exists(out));
+    }
+  }
+  for (const auto& entry : fs::directory_iterator(tmp)) {
+    INFO(entry.path());
+    CHECK(entry.path().filename().string().rfind("out-", 0) == 0);  // no temporary left
+  }
+  fs::remove_all(tmp);
+}
+
+}  // namespace
+
+TEST_CASE("numeric options out of range are bad input naming the option", "[cli][robust]") {
+  RunCases({
+      {"mc negative trials", 2, "mc {model} --trials -5 -o {out}", "--trials: must be 2 to"},
+      {"mc fractional trials", 2, "mc {model} --trials 2.5 -o {out}", "--trials: must be a whole"},
+      {"mc negative bins", 2, "mc {model} --bins -1 -o {out}", "--bins: must be 1 to"},
+      {"mc negative seed", 2, "mc {model} --seed -1 -o {out}", "--seed: must be 0 to"},
+      {"mc seed beyond 2^64", 2, "mc {model} --seed 1e30 -o {out}", "--seed: must be 0 to"},
+      {"mc digits", 2, "mc {model} --adaptive --digits 0 -o {out}", "--digits: must be 1 to 6"},
+      {"mc threads", 2, "mc {model} --threads -1 -o {out}", "--threads: must be 0 to 1024"},
+      {"mc not a number", 2, "mc {model} --trials many -o {out}", "--trials: 'many' is not a"},
+      {"mc huge exponent", 2, "mc {model} --trials 1e400 -o {out}", "--trials: '1e400' is out"},
+      {"analyse negative mc", 2, "analyse {data}/good.csv --mc -5 -o {out}", "--mc: must be 0"},
+      {"analyse negative seed", 2, "analyse {data}/good.csv --seed -1 -o {out}", "--seed:"},
+      {"analyse kcrv-u negative", 2, "analyse {data}/good.csv --kcrv 1 --kcrv-u -1 -o {out}",
+       "--kcrv-u: must lie in [0"},
+      {"analyse kcrv nan", 2, "analyse {data}/good.csv --kcrv nan --kcrv-u 1 -o {out}",
+       "--kcrv: 'nan' is not a finite number"},
+      {"report negative mc", 2, "report {data}/good.csv --mc -5 --no-pdf -o {out}", "--mc:"},
+      {"consensus window", 2, "consensus {data}/good.csv --window 0 -o {out}",
+       "--window must be at least 1"},
+      {"consensus negative u", 2, "consensus {data}/good.csv --u-assigned -3 -o {out}",
+       "--u-assigned must be finite and > 0"},
+      {"link correlation", 2, "link {data}/good.csv {data}/good.csv --link-correlation 2 -o {out}",
+       "field '--link-correlation'"},
+      {"max-memory zero", 2, "mc {model} --max-memory 0 -o {out}", "--max-memory: must lie in (0"},
+  });
+}
+
+TEST_CASE("runs beyond the memory limit are refused before allocating", "[cli][robust]") {
+  // 1e12 trials x 16 bytes = 14 901 GiB; 1e10 trials x 8 bytes x (labs + 1) is far beyond 4 GiB.
+  RunCases({
+      {"mc 1e12 trials", 2, "mc {model} --trials 1e12 -o {out}",
+       "field '--trials': the Monte Carlo output values: about 1.49e+04 GiB needed, beyond the "
+       "limit of 4 GiB (raise it with --max-memory GIB"},
+      {"mc 1e9 trials", 2, "mc {model} --trials 1e9 -o {out}", "about 14.9 GiB needed"},
+      {"mc adaptive cap", 2, "mc {model} --adaptive --max-trials 1e9 -o {out}",
+       "field '--max-trials'"},
+      {"mc lower limit", 2, "mc {model} --trials 1e6 --max-memory 0.001 -o {out}",
+       "limit of 0.001 GiB"},
+      {"analyse mc 1e10", 2, "analyse {data}/good.csv --mc 1e10 -o {out}",
+       "field '--mc': the Monte Carlo draws of every lab"},
+      {"report mc 1e10", 2, "report {data}/good.csv --mc 1e10 --no-pdf -o {out}", "field '--mc'"},
+  });
+}
+
+TEST_CASE("numeric options in range are still accepted", "[cli][robust]") {
+  // Scientific notation for a count, the largest seed, an explicit memory limit.
+  RunCases({
+      {"mc 1e4 trials", 0, "mc {model} --trials 1e4 --seed 18446744073709551615 -o {out}", ""},
+      {"analyse mc 1e3", 0, "analyse {data}/good.csv --mc 1e3 --max-memory 0.5 -o {out}", ""},
+  });
+}
