@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <set>
 #include <vector>
 
 #include "core/input_error.h"
@@ -13,12 +14,28 @@ namespace {
 
 using Json = nlohmann::json;
 
+// Deepest nesting of arrays and objects accepted: far beyond any comparison, model or report
+// configuration, and shallow enough that no recursive walk of the document can exhaust the stack.
+constexpr std::size_t kMaxJsonDepth = 64;
+
+// Line (1-based) of the character before byte offset `position` of `text`.
+std::size_t LineAt(const std::string& text, std::size_t position) {
+  const std::size_t upto = std::min<std::size_t>(position > 0 ? position - 1 : 0, text.size());
+  return 1 + static_cast<std::size_t>(
+                 std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n'));
+}
+
 // Builds the document with nlohmann's own DOM builder and records the text of each number on
 // the side, under the JSON pointer of the value. Only the float event carries the text; an
 // integer's text is its decimal form (JSON allows no '+' or leading zeros).
+// It refuses (InputError) what the DOM builder would take silently or crash on: a key repeated in
+// one object (the last would win), nesting deeper than kMaxJsonDepth, and numbers beyond the
+// range of double.
 class TextKeepingParser {
  public:
-  TextKeepingParser(Json& root, JsonNumberTexts& texts) : dom_(root), texts_(texts) {}
+  TextKeepingParser(Json& root, JsonNumberTexts& texts, const std::string& text,
+                    const std::string& source)
+      : dom_(root), texts_(texts), text_(text), source_(source) {}
 
   bool null() {
     Enter();
@@ -49,11 +66,16 @@ class TextKeepingParser {
     return dom_.binary(v);
   }
   bool start_object(std::size_t n) {
-    frames_.push_back({Enter(), false, 0, {}});
+    Push(false);
     return dom_.start_object(n);
   }
   bool key(std::string& k) {
-    frames_.back().key = k;
+    Frame& f = frames_.back();
+    if (!f.keys.insert(k).second) {
+      throw InputError(source_, 0, JsonPointerChild(f.pointer, k),
+                       fmt::format("duplicate key '{:.60}' in one object", k));
+    }
+    f.key = k;
     return dom_.key(k);
   }
   bool end_object() {
@@ -61,7 +83,7 @@ class TextKeepingParser {
     return dom_.end_object();
   }
   bool start_array(std::size_t n) {
-    frames_.push_back({Enter(), true, 0, {}});
+    Push(true);
     return dom_.start_array(n);
   }
   bool end_array() {
@@ -70,6 +92,12 @@ class TextKeepingParser {
   }
   template <class Exception>
   bool parse_error(std::size_t position, const std::string& token, const Exception& e) {
+    if constexpr (std::is_same_v<Exception, nlohmann::detail::out_of_range>) {
+      // The one out-of-range error of the parser: a number beyond the range of double.
+      throw InputError(source_, LineAt(text_, position), Enter(),
+                       fmt::format("number '{:.24}{}' is out of the range of double", token,
+                                   token.size() > 24 ? "..." : ""));
+    }
     return dom_.parse_error(position, token, e);
   }
 
@@ -77,9 +105,20 @@ class TextKeepingParser {
   struct Frame {
     std::string pointer;
     bool array = false;
-    std::size_t next = 0;  ///< index of the array's next element
-    std::string key;       ///< the object's current key
+    std::size_t next = 0;        ///< index of the array's next element
+    std::string key;             ///< the object's current key
+    std::set<std::string> keys;  ///< the object's keys so far
   };
+
+  void Push(bool array) {
+    std::string pointer = Enter();
+    if (frames_.size() >= kMaxJsonDepth) {
+      throw InputError(
+          source_, 0, pointer.substr(0, 80),
+          fmt::format("arrays and objects nested deeper than {} levels", kMaxJsonDepth));
+    }
+    frames_.push_back({std::move(pointer), array, 0, {}, {}});
+  }
 
   // The JSON pointer of the value that starts now (an array counts it).
   std::string Enter() {
@@ -92,6 +131,8 @@ class TextKeepingParser {
 
   nlohmann::detail::json_sax_dom_parser<Json> dom_;
   JsonNumberTexts& texts_;
+  const std::string& text_;
+  const std::string& source_;
   std::vector<Frame> frames_;
 };
 
@@ -105,19 +146,15 @@ std::string JsonPointerChild(const std::string& parent, const std::string& key) 
 
 nlohmann::json ParseJsonInput(const std::string& text, const std::string& source,
                               const std::string& message, JsonNumberTexts* number_texts) {
+  JsonNumberTexts unused;
   try {
-    if (number_texts == nullptr) return Json::parse(text);
     Json root;
-    TextKeepingParser parser(root, *number_texts);
+    TextKeepingParser parser(root, number_texts != nullptr ? *number_texts : unused, text, source);
     Json::sax_parse(text, &parser);
     return root;
   } catch (const Json::parse_error& e) {
-    // e.byte is 1-based and points just past the offending character: count the line breaks
-    // before that character.
-    const std::size_t upto = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
-    const auto breaks =
-        std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n');
-    throw InputError(source, 1 + static_cast<std::size_t>(breaks), "",
+    // e.byte is 1-based and points just past the offending character.
+    throw InputError(source, LineAt(text, e.byte), "",
                      message.empty() ? fmt::format("invalid JSON ({})", e.what()) : message);
   }
 }

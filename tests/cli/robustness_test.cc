@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -114,5 +115,57 @@ TEST_CASE("numeric options in range are still accepted", "[cli][robust]") {
   RunCases({
       {"mc 1e4 trials", 0, "mc {model} --trials 1e4 --seed 18446744073709551615 -o {out}", ""},
       {"analyse mc 1e3", 0, "analyse {data}/good.csv --mc 1e3 --max-memory 0.5 -o {out}", ""},
+  });
+}
+
+namespace {
+
+// Writes `text` to a file in a fresh folder and returns its path.
+std::string WriteInput(const std::string& name, const std::string& text) {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("keycomp-robust-in-{}", ::getpid());
+  fs::create_directories(dir);
+  const fs::path path = dir / name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path.string();
+}
+
+std::string Nested(std::size_t depth, const std::string& inner) {
+  return std::string(depth, '[') + inner + std::string(depth, ']');
+}
+
+}  // namespace
+
+TEST_CASE("hostile JSON is bad input in every JSON reader", "[cli][robust]") {
+  // 100 000 levels of nesting once overflowed the stack (SIGSEGV).
+  const std::string deep = WriteInput("deep.json", Nested(100000, ""));
+  const std::string deep_object =
+      WriteInput("deep_object.json", "{\"results\": " + Nested(5000, "{\"a\": 1}") + "}");
+  const std::string huge =
+      WriteInput("huge.json",
+                 "{\"results\": [\n{\"lab\": \"A\", \"value\": 1e400, \"u\": 0.1},\n"
+                 "{\"lab\": \"B\", \"value\": 1, \"u\": 0.1}]}");
+  const std::string dup =
+      WriteInput("dup.json",
+                 "{\"results\": [{\"lab\": \"A\", \"value\": 1, \"u\": 0.1, \"u\": 0.2},"
+                 "{\"lab\": \"B\", \"value\": 1, \"u\": 0.1}]}");
+  const std::string dup_model =
+      WriteInput("dup_model.json", "{\"expression\": \"a\", \"expression\": \"a + 1\"}");
+  const std::string dup_config = WriteInput("dup_config.json", "{\"seed\": 1, \"seed\": 2}");
+  const char* kDeep = "arrays and objects nested deeper than 64 levels";
+  RunCases({
+      {"deep comparison", 2, "analyse " + deep + " -o {out}", kDeep},
+      {"deep object comparison", 2, "analyse " + deep_object + " -o {out}", kDeep},
+      {"deep model", 2, "mc " + deep + " -o {out}", kDeep},
+      {"deep config", 2, "report {data}/good.csv --no-pdf --config " + deep + " -o {out}", kDeep},
+      {"number beyond double", 2, "analyse " + huge + " -o {out}",
+       "huge.json:line 2: field '/results/0/value': number '1e400' is out of the range of double"},
+      {"number beyond double in a model", 2, "mc " + huge + " -o {out}", "'1e400' is out of"},
+      {"duplicate key", 2, "analyse " + dup + " -o {out}",
+       "dup.json: field '/results/0/u': duplicate key 'u' in one object"},
+      {"duplicate key in a model", 2, "mc " + dup_model + " -o {out}",
+       "field '/expression': duplicate key 'expression'"},
+      {"duplicate key in a config", 2,
+       "report {data}/good.csv --no-pdf --config " + dup_config + " -o {out}",
+       "field '/seed': duplicate key 'seed'"},
   });
 }
