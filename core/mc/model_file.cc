@@ -41,7 +41,16 @@ class Reader {
 
   std::string Text(const Json& j, const std::string& field) const {
     if (!j.is_string()) Fail(field, fmt::format("expected a string, got {}", j.dump()));
-    return j.get<std::string>();
+    const auto& text = j.get_ref<const std::string&>();
+    // A NUL would cut the expression short where C strings are used; other control characters
+    // (but tab and line breaks) have no place in a name or an expression either.
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+        Fail(field, fmt::format("control character U+{:04X} at position {}", c, i + 1));
+      }
+    }
+    return text;
   }
 
   ModelInput Input(const std::string& name, const Json& spec) const {
@@ -147,7 +156,8 @@ class Reader {
         if (has("shape")) {
           d.shape = need("shape");
           if (has("rate")) {
-            if (!(p["rate"] > 0)) Fail(path + ".rate", fmt::format("must be > 0, got {}", p["rate"]));
+            if (!(p["rate"] > 0))
+              Fail(path + ".rate", fmt::format("must be > 0, got {}", p["rate"]));
             d.scale = 1 / p["rate"];
           } else {
             d.scale = need("scale");
@@ -199,7 +209,8 @@ class Reader {
   }
 
   void CheckName(const std::string& name, const std::string& path) const {
-    bool ok = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+    bool ok =
+        !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
     for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
     if (!ok) {
       Fail(path, fmt::format("'{}' is not a valid variable name (letters, digits and '_', "
@@ -241,8 +252,8 @@ ModelFile ParseModelJson(const std::string& text, const std::string& source) {
   MeasurementModel& model = file.model;
   model.source = source;
   static const std::set<std::string> known = {
-      "quantity", "unit", "model", "builtin", "inputs", "constants", "correlations",
-      "coverage", "trials", "adaptive", "digits", "seed", "lab"};
+      "quantity", "unit",   "model",    "builtin", "inputs", "constants", "correlations",
+      "coverage", "trials", "adaptive", "digits",  "seed",   "lab"};
   for (auto& [key, value] : root.items()) {
     if (!known.count(key) && !IsDescriptiveKey(key)) {
       reader.Fail(key, fmt::format("unknown field '{}' (known: quantity, unit, model, builtin, "
@@ -251,12 +262,14 @@ ModelFile ParseModelJson(const std::string& text, const std::string& source) {
                                    key));
     }
   }
-  if (auto it = root.find("quantity"); it != root.end()) model.quantity = reader.Text(*it, "quantity");
+  if (auto it = root.find("quantity"); it != root.end())
+    model.quantity = reader.Text(*it, "quantity");
   if (auto it = root.find("unit"); it != root.end()) model.unit = reader.Text(*it, "unit");
   const bool has_model = root.contains("model");
   const bool has_builtin = root.contains("builtin");
   if (has_model == has_builtin) {
-    reader.Fail("model", "give either 'model' (an expression) or 'builtin' (a built-in model name)");
+    reader.Fail("model",
+                "give either 'model' (an expression) or 'builtin' (a built-in model name)");
   }
   if (has_model) {
     model.expression = reader.Text(root["model"], "model");
@@ -372,6 +385,8 @@ ModelFile ParseModelJson(const std::string& text, const std::string& source) {
   return file;
 }
 
-ModelFile ReadModelFile(const std::string& path) { return ParseModelJson(ReadTextFile(path), path); }
+ModelFile ReadModelFile(const std::string& path) {
+  return ParseModelJson(ReadTextFile(path), path);
+}
 
 }  // namespace keycomp::mc

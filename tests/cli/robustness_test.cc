@@ -169,3 +169,13 @@ TEST_CASE("hostile JSON is bad input in every JSON reader", "[cli][robust]") {
        "field '/seed': duplicate key 'seed'"},
   });
 }
+
+TEST_CASE("a NUL inside a model expression is refused, not truncated", "[cli][robust]") {
+  // "a\u0000+b" was evaluated as "a" with only a warning.
+  const std::string model = WriteInput("nul_model.json",
+                                       "{\"model\": \"a\\u0000+b\", \"inputs\": {\"a\": {\"dist\": "
+                                       "\"normal\", \"mean\": 1, \"sd\": 0.1}, "
+                                       "\"b\": {\"dist\": \"normal\", \"mean\": 2, \"sd\": 0.1}}}");
+  RunCases({{"NUL in expression", 2, "mc " + model + " --trials 1000 -o {out}",
+             "field 'model': control character U+0000 at position 2"}});
+}
