@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "core/input_error.h"
 #include "core/run_estimator.h"
@@ -54,11 +55,21 @@ void ComputeDoe(const Comparison& comparison, const AnalysisOptions& options,
     } else {
       entry.doe = ComputeAnalyticDoe(comparison, estimator.info, entry.result, doe_options);
     }
-  } catch (const ComputationError& e) {
-    // No uncertainty is reported for an estimator whose DoE could not be computed.
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    if (dynamic_cast<const std::runtime_error*>(&e) == nullptr &&
+        dynamic_cast<const std::domain_error*>(&e) == nullptr) {
+      throw;
+    }
+    // No uncertainty is reported for an estimator whose DoE could not be computed (a
+    // ComputationError, or a numerical library's error on numbers near the limits of double).
     entry.mc.reset();
     entry.result.status = Status::kFailed;
-    entry.result.message = e.what();
+    entry.result.message =
+        dynamic_cast<const ComputationError*>(&e) != nullptr
+            ? std::string(e.what())
+            : fmt::format("numerical failure in the degrees of equivalence: {}", e.what());
     entry.result.u = entry.result.interval_low = entry.result.interval_high =
         std::numeric_limits<double>::quiet_NaN();
     entry.result.u_internal.reset();

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 
 #include "core/input_error.h"
 #include "core/numeric.h"
@@ -18,6 +20,50 @@ std::string EstimatorOptions::Validate() const {
   if (internal_trials < 100) return "internal Monte Carlo trials must be at least 100";
   return {};
 }
+
+namespace {
+
+constexpr const char* kNearLimits =
+    "the spread of the values about their uncertainties is beyond the range of double precision";
+
+EstimatorResult NumericalFailure(const std::exception& e) {
+  EstimatorResult failed;
+  failed.status = Status::kFailed;
+  failed.message = fmt::format("numerical failure ({}): {}", kNearLimits, e.what());
+  return failed;
+}
+
+// The estimator's result; a numerical library's exception (a root search given NaN brackets,
+// an overflow) becomes a failed status with its reason instead of an internal error.
+EstimatorResult EstimateGuarded(const Estimator& estimator, const LabSample& sample,
+                                const EstimatorOptions& options) {
+  try {
+    return estimator.estimate(sample, options);
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    return NumericalFailure(e);
+  } catch (const std::domain_error& e) {  // Boost.Math's domain errors (NaN arguments)
+    return NumericalFailure(e);
+  }
+}
+
+// A result reported as ok whose value, u or interval is not a finite number (overflow inside
+// sums of squares) is a failure, never a silent null or NaN.
+void RefuseNonFinite(EstimatorResult& result) {
+  if (result.status != Status::kOk) return;
+  const bool finite = std::isfinite(result.value) && std::isfinite(result.u) &&
+                      std::isfinite(result.interval_low) && std::isfinite(result.interval_high);
+  if (finite) return;
+  result.status = Status::kFailed;
+  result.message = fmt::format(
+      "numerical overflow: the reference value or its uncertainty is not "
+      "a finite number ({})",
+      kNearLimits);
+  result.u = result.interval_low = result.interval_high = std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace
 
 double NormalCoverageFactor(double coverage) {
   const boost::math::normal standard;
@@ -61,7 +107,7 @@ EstimatorResult RunEstimator(const Estimator& estimator, const Comparison& compa
     correlation = comparison.CorrelationOf(included);
     if (!correlation.isIdentity(0.0)) sample.correlation = &correlation;
   }
-  EstimatorResult result = estimator.estimate(sample, options);
+  EstimatorResult result = EstimateGuarded(estimator, sample, options);
   if (result.status == Status::kNotRun) {
     result.status = Status::kFailed;
     if (result.message.empty()) result.message = "estimator returned no result";
@@ -116,6 +162,7 @@ EstimatorResult RunEstimator(const Estimator& estimator, const Comparison& compa
     result.weights = std::move(full);
   }
   for (std::size_t& d : result.dropped) d = included.at(d);
+  RefuseNonFinite(result);
   return result;
 }
 

@@ -11,6 +11,16 @@ EstimatorResult EstimateArithmeticMean(const LabSample& sample, const EstimatorO
   SettingsReader settings(kArithmeticMeanInfo.name, options.settings);
   const std::string which = settings.Choice("u", {"internal", "external"}, "external");
   settings.RejectUnknown();
+  if (sample.correlation != nullptr && which == "external") {
+    // The external u (the spread of the results) knows nothing of their covariance, while the
+    // DoE subtracts the covariance terms: u(d_i) could go negative.
+    EstimatorResult refused;
+    refused.status = Status::kFailed;
+    refused.message =
+        "arithmetic_mean with u = external (the default) does not propagate correlations "
+        "between results (--correlations); use --set arithmetic_mean.u=internal";
+    return refused;
+  }
 
   const std::size_t n = sample.size();
   const double dn = static_cast<double>(n);

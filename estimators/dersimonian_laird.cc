@@ -8,10 +8,10 @@
 
 namespace keycomp {
 
-EstimatorResult EstimateDerSimonianLaird(const LabSample& sample,
-                                         const EstimatorOptions& options) {
+EstimatorResult EstimateDerSimonianLaird(const LabSample& sample, const EstimatorOptions& options) {
   using namespace random_effects;
   const UncertaintyMethod method = ReadUncertaintyMethod(kDerSimonianLairdInfo.name, options);
+  if (auto refused = RejectCorrelations(kDerSimonianLairdInfo.name, sample)) return *refused;
   const std::size_t n = sample.size();
   std::vector<double> w(n);
   for (std::size_t i = 0; i < n; ++i) w[i] = 1 / (sample.u[i] * sample.u[i]);

@@ -8,6 +8,7 @@ EstimatorResult EstimatePauleMandel(const LabSample& sample, const EstimatorOpti
   using namespace random_effects;
   const UncertaintyMethod method = ReadUncertaintyMethod(kPauleMandelInfo.name, options);
   if (auto failed = RejectOverflowingWeights(sample)) return *failed;
+  if (auto refused = RejectCorrelations(kPauleMandelInfo.name, sample)) return *refused;
   const double dof = static_cast<double>(sample.size() - 1);
   const double q0 = CochranQ(sample);
   double tau2 = 0;

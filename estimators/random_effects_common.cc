@@ -426,6 +426,17 @@ std::optional<EstimatorResult> RejectOverflowingWeights(const LabSample& sample)
   return std::nullopt;
 }
 
+std::optional<EstimatorResult> RejectCorrelations(const char* estimator, const LabSample& sample) {
+  if (sample.correlation == nullptr) return std::nullopt;
+  EstimatorResult failed;
+  failed.status = Status::kFailed;
+  failed.message = fmt::format(
+      "{} does not propagate correlations between results (--correlations) into u(KCRV); use "
+      "gls, weighted_mean or arithmetic_mean with --set arithmetic_mean.u=internal",
+      estimator);
+  return failed;
+}
+
 UncertaintyMethod ReadUncertaintyMethod(const char* estimator, const EstimatorOptions& options) {
   SettingsReader settings(estimator, options.settings);
   const std::string u =

@@ -150,6 +150,11 @@ EstimatorResult EstimateByLikelihood(const char* estimator, const LabSample& sam
 /// about 75 orders of magnitude. Empty otherwise.
 std::optional<EstimatorResult> RejectOverflowingWeights(const LabSample& sample);
 
+/// A kFailed result naming `estimator` when the sample carries correlations between results:
+/// its u(KCRV) comes from the independent formula, while the DoE would subtract the covariance
+/// terms (u(d_i) could go negative). Empty without correlations.
+std::optional<EstimatorResult> RejectCorrelations(const char* estimator, const LabSample& sample);
+
 /// How the KCRV's uncertainty is formed (setting `u`).
 enum class UncertaintyMethod {
   kDefault,               ///< u = 1/sqrt(sum w*), normal interval

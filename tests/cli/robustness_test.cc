@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -178,4 +180,70 @@ TEST_CASE("a NUL inside a model expression is refused, not truncated", "[cli][ro
                                        "\"b\": {\"dist\": \"normal\", \"mean\": 2, \"sd\": 0.1}}}");
   RunCases({{"NUL in expression", 2, "mc " + model + " --trials 1000 -o {out}",
              "field 'model': control character U+0000 at position 2"}});
+}
+
+TEST_CASE("values and uncertainties near the limits of double: a result or a reason",
+          "[cli][robust]") {
+  // u = 1e-200 with values differing by 1e-10: the squared residuals in units of u overflow.
+  // Every estimator ends ok with finite numbers or fails with its reason; never null with ok,
+  // never an internal error (linear_pool and bma ended in a Boost error).
+  const std::string tiny = WriteInput(
+      "tiny.csv",
+      "lab,value,u\nA,1,1e-200\nB,1.0000000001,2e-200\nC,0.9999999,1.5e-200\nD,1,1e-200\n");
+  const std::string huge = WriteInput(
+      "huge.csv",
+      "lab,value,u\nA,5e298,1e297\nB,5.1e298,2e297\nC,-4.9e298,1.5e297\nD,1e308,1e297\n");
+  const std::string estimators =
+      "arithmetic_mean,weighted_mean,gls,median,linear_pool,bma,power_moderated_mean,"
+      "dersimonian_laird,paule_mandel,reml,ml,birge_weighted_mean,weighted_median,"
+      "cox_procedure_b,algorithm_a";
+  for (const std::string& file : {tiny, huge}) {
+    const auto run = RunBinary("analyse " + file + " -e " + estimators + " --format json");
+    INFO(file << "\n" << run.err);
+    CHECK(run.exit_code <= 1);
+    CHECK(run.err.find("internal error") == std::string::npos);
+    const auto json = nlohmann::json::parse(run.out);
+    for (const auto& r : json.at("results")) {
+      INFO(r.at("estimator"));
+      if (r.at("status") != "ok") continue;
+      CHECK(r.at("kcrv").at("value").is_number());
+      CHECK(r.at("kcrv").at("u").is_number());
+    }
+  }
+  // The four of the issue fail with a reason on the tiny uncertainties.
+  for (const char* e : {"arithmetic_mean", "linear_pool", "bma", "power_moderated_mean"}) {
+    const auto run = RunBinary("analyse " + tiny + " -e " + e + " --format json");
+    INFO(e << ": " << run.err);
+    CHECK(run.exit_code == 1);
+    CHECK_THAT(run.err, Catch::Matchers::Contains(std::string(e) + ": failed: numerical"));
+  }
+}
+
+TEST_CASE(
+    "estimators that ignore correlations are refused with --correlations; "
+    "arithmetic_mean internal propagates them",
+    "[cli][robust]") {
+  // good.csv: x = 1.0, 1.2, 0.9; u = 0.1, 0.1, 0.2; r(A, B) = 0.3.
+  const std::string args = "analyse {data}/good.csv --correlations {data}/correlations_ok.csv ";
+  RunCases({
+      {"dersimonian_laird", 1, args + "-e dersimonian_laird -o {out}",
+       "dersimonian_laird does not propagate correlations"},
+      {"paule_mandel", 1, args + "-e paule_mandel -o {out}",
+       "paule_mandel does not propagate correlations"},
+      {"arithmetic_mean external", 1, args + "-e arithmetic_mean -o {out}",
+       "use --set arithmetic_mean.u=internal"},
+  });
+  // Closed form with weights 1/3: V = [[.01, .003, 0], [.003, .01, 0], [0, 0, .04]];
+  // u^2(KCRV) = 1'V1 / 9 = 0.066 / 9; u^2(d_i) = V_ii + u^2(KCRV) - (2/3) sum_j V_ij.
+  const auto run = RunBinary(Expand(args, "") +
+                             "-e arithmetic_mean --set arithmetic_mean.u=internal --format json");
+  REQUIRE(run.exit_code == 0);
+  const auto r = nlohmann::json::parse(run.out).at("results").at(0);
+  const double u2_ref = 0.066 / 9;
+  CHECK(r.at("kcrv").at("u").get<double>() == Approx(std::sqrt(u2_ref)).epsilon(1e-12));
+  const double expected[] = {0.01 + u2_ref - 2 * 0.013 / 3, 0.01 + u2_ref - 2 * 0.013 / 3,
+                             0.04 + u2_ref - 2 * 0.04 / 3};
+  for (int i = 0; i < 3; ++i) {
+    CHECK(r.at("doe").at(i).at("u").get<double>() == Approx(std::sqrt(expected[i])).epsilon(1e-12));
+  }
 }
