@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <ostream>
 
@@ -42,7 +43,10 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
   if (file_output) {
     command.add_option("--format", args.format, "json, table or csv")
         ->check(CLI::IsMember({"json", "table", "csv"}));
-    command.add_option("-o,--output", args.output, "write the output to FILE (atomically)");
+    command
+        .add_option("-o,--output", args.output,
+                    "write the output to FILE (atomically; - for standard output)")
+        ->transform(OutputFile());
   }
   command
       .add_option("--exclude", args.exclude,
@@ -115,6 +119,47 @@ std::optional<GivenKcrv> GivenKcrvFrom(const AnalyseArguments& args) {
   return given;
 }
 
+// Edit distance of two short names (case-insensitive), for "did you mean".
+std::size_t NameDistance(const std::string& a, const std::string& b) {
+  const std::string x = ToLower(a), y = ToLower(b);
+  std::vector<std::size_t> row(y.size() + 1);
+  for (std::size_t j = 0; j <= y.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= x.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= y.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (x[i - 1] == y[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[y.size()];
+}
+
+// --exclude's names, trimmed ("NRC, PTB"), each a lab of the comparison; an unknown one is bad
+// input naming the closest lab ("did you mean 'NRC'?").
+std::vector<std::string> ExcludedLabs(const AnalyseArguments& args, const Comparison& comparison) {
+  std::vector<std::string> names;
+  for (const std::string& raw : args.exclude) {
+    const std::string name(Trim(raw));
+    if (name.empty()) continue;
+    if (comparison.IndexOf(name) < comparison.size()) {
+      names.push_back(name);
+      continue;
+    }
+    std::string best;
+    std::size_t best_distance = 3;  // suggest only names within two edits (case aside)
+    for (const LabResult& r : comparison.results()) {
+      const std::size_t d = NameDistance(name, r.lab);
+      if (d < best_distance) best = r.lab, best_distance = d;
+    }
+    throw InputError(comparison.source(), 0, "--exclude",
+                     fmt::format("unknown lab '{}'{}", name,
+                                 best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best)));
+  }
+  return names;
+}
+
 }  // namespace
 
 Comparison LoadComparison(const AnalyseArguments& args) {
@@ -123,7 +168,7 @@ Comparison LoadComparison(const AnalyseArguments& args) {
   if (!args.correlations.empty()) {
     comparison = comparison.WithCorrelations(ReadCorrelationsCsv(args.correlations));
   }
-  if (!args.exclude.empty()) comparison = comparison.WithExcluded(args.exclude);
+  if (!args.exclude.empty()) comparison = comparison.WithExcluded(ExcludedLabs(args, comparison));
   return comparison;
 }
 

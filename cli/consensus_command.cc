@@ -3,6 +3,7 @@
 #include <limits>
 #include <ostream>
 
+#include "cli/option_checks.h"
 #include "core/input_error.h"
 #include "core/kg_consensus.h"
 #include "core/text_fields.h"
@@ -19,8 +20,7 @@ CLI::App* AddConsensusCommand(CLI::App& app, ConsensusArguments& args) {
       "change limited, rounded, assigned u");
   command->add_option("FILE", args.input, "CSV of the KCRV history: label,date,value[,u,in_force]")
       ->required();
-  command->add_option("--window", args.window,
-                      "number of most recent KCRVs averaged (default 3)");
+  command->add_option("--window", args.window, "number of most recent KCRVs averaged (default 3)");
   command->add_option("--limit", args.limit,
                       "largest change from the previous consensus value, in the data's unit "
                       "(default 5)");
@@ -32,13 +32,15 @@ CLI::App* AddConsensusCommand(CLI::App& app, ConsensusArguments& args) {
   command->add_option("--previous", args.previous,
                       "consensus value in force before the first revision (default: none, the "
                       "first revision is not limited)");
-  command->add_option("--order", args.order,
-                      "limit_then_round (default) or round_then_limit")
-      ->check(CLI::IsMember({"limit_then_round", "round_then_limit", "limit-then-round",
-                             "round-then-limit"}));
+  command->add_option("--order", args.order, "limit_then_round (default) or round_then_limit")
+      ->check(CLI::IsMember(
+          {"limit_then_round", "round_then_limit", "limit-then-round", "round-then-limit"}));
   command->add_option("--format", args.format, "json or table")
       ->check(CLI::IsMember({"json", "table"}));
-  command->add_option("-o,--output", args.output, "write the output to FILE (atomically)");
+  command
+      ->add_option("-o,--output", args.output,
+                   "write the output to FILE (atomically; - for standard output)")
+      ->transform(OutputFile());
   command->footer(
       "Examples:\n"
       "  keycomp consensus datasets/ccm_kg_consensus_value/kcrv_history.csv\n"
@@ -66,8 +68,8 @@ int RunConsensus(const ConsensusArguments& args, std::ostream& out, bool stdout_
   if (format.empty()) {
     const std::string lower = ToLower(args.output);
     const bool txt = lower.size() >= 4 && lower.substr(lower.size() - 4) == ".txt";
-    format = !args.output.empty() ? (txt ? "table" : "json")
-                                  : (stdout_is_terminal ? "table" : "json");
+    format =
+        !args.output.empty() ? (txt ? "table" : "json") : (stdout_is_terminal ? "table" : "json");
   }
   const std::string text = format == "json" ? DumpJson(ConsensusToJson(history, result)) + "\n"
                                             : ConsensusToTable(history, result);

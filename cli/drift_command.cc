@@ -4,6 +4,7 @@
 
 #include <ostream>
 
+#include "cli/option_checks.h"
 #include "core/drift.h"
 #include "core/input_error.h"
 #include "core/read_comparison.h"
@@ -63,7 +64,10 @@ CLI::App* AddDriftCommand(CLI::App& app, DriftArguments& args) {
                   "accept labs' times (and --t-ref) outside the pilot's measurements");
   drift->add_option("--format", args.format, "json (the corrected comparison) or table")
       ->check(CLI::IsMember({"json", "table"}));
-  drift->add_option("-o,--output", args.output, "write the output to FILE (atomically)");
+  drift
+      ->add_option("-o,--output", args.output,
+                   "write the output to FILE (atomically; - for standard output)")
+      ->transform(OutputFile());
   drift->footer(
       "Examples:\n"
       "  keycomp drift datasets/drift_example/pilot.csv \\\n"

@@ -4,6 +4,7 @@
 
 #include <ostream>
 
+#include "cli/option_checks.h"
 #include "cli/output_format.h"
 #include "core/input_error.h"
 #include "core/link.h"
@@ -55,7 +56,9 @@ CLI::App* AddLinkCommand(CLI::App& app, LinkArguments& args) {
   link->add_option("--coverage", args.coverage, "coverage probability (default 0.95: U = 2u)");
   link->add_option("--format", args.format, "json, table or csv")
       ->check(CLI::IsMember({"json", "table", "csv"}));
-  link->add_option("-o,--output", args.output, "write the output to FILE (atomically)");
+  link->add_option("-o,--output", args.output,
+                   "write the output to FILE (atomically; - for standard output)")
+      ->transform(OutputFile());
   link->footer(
       "Examples:\n"
       "  keycomp link rmo.csv cipm.csv --linking-labs PTB,NIST --format table\n"

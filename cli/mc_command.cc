@@ -70,7 +70,10 @@ void DeclareMcOptions(CLI::App& command, McArguments& args) {
                    "list the built-in models (for \"builtin\": NAME) and exit");
   command.add_option("--format", args.format, "json or table")
       ->check(CLI::IsMember({"json", "table"}));
-  command.add_option("-o,--output", args.output, "write the output to FILE (atomically)");
+  command
+      .add_option("-o,--output", args.output,
+                  "write the output to FILE (atomically; - for standard output)")
+      ->transform(OutputFile());
   command.footer(
       "Examples:\n"
       "  keycomp mc datasets/jcgm101_mass_calibration/model.json\n"

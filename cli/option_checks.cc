@@ -65,6 +65,16 @@ CLI::Validator NumberIn(double min, double max, bool open_min) {
       fmt::format("NUMBER in {}{} - {}]", open_min ? "(" : "[", Limit(min), Limit(max)));
 }
 
+CLI::Validator OutputFile() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (text.empty()) return "an empty file name (give a file, or - for standard output)";
+        if (text == "-") text.clear();
+        return {};
+      },
+      "FILE or -");
+}
+
 void AddMaxMemoryOption(CLI::App& command, double& max_gib) {
   command
       .add_option("--max-memory", max_gib,

@@ -17,6 +17,10 @@ CLI::Validator WholeNumberIn(double min, double max);
 /// A finite number in [min, max] (open at min when open_min).
 CLI::Validator NumberIn(double min, double max, bool open_min = false);
 
+/// -o FILE: refuses an empty name; "-" stands for standard output (the value becomes empty,
+/// which the commands take as standard output). Attach with ->transform().
+CLI::Validator OutputFile();
+
 /// Default of --max-memory, in GiB: a run that would need more is refused before it starts.
 inline constexpr double kDefaultMaxMemoryGib = 4;
 

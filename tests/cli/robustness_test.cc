@@ -247,3 +247,21 @@ TEST_CASE(
     CHECK(r.at("doe").at(i).at("u").get<double>() == Approx(std::sqrt(expected[i])).epsilon(1e-12));
   }
 }
+
+TEST_CASE("what a careless user types: -o, --exclude", "[cli][robust]") {
+  RunCases({
+      {"empty output name", 2, "analyse {data}/good.csv -o ''", "--output: an empty file name"},
+      {"empty output name mc", 2, "mc {model} --trials 100 -o ''", "an empty file name"},
+      {"exclude trims", 0, "analyse {data}/good.csv --exclude 'A, B' -o {out}", ""},
+      {"exclude did you mean", 2, "analyse {data}/good.csv --exclude a -o {out}",
+       "field '--exclude': unknown lab 'a' (did you mean 'A'?)"},
+      {"exclude far from every lab", 2, "analyse {data}/good.csv --exclude ZZZZZ -o {out}",
+       "unknown lab 'ZZZZZ'"},
+  });
+  // "-o -" is standard output.
+  const auto run =
+      RunBinary("analyse " + SourcePath("tests/cli/data/good.csv") + " --format json -o -");
+  CHECK(run.exit_code == 0);
+  CHECK(nlohmann::json::parse(run.out).at("results").size() == 1);
+  CHECK_FALSE(fs::exists("-"));
+}
