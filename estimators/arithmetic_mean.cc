@@ -45,6 +45,11 @@ EstimatorResult EstimateArithmeticMean(const LabSample& sample, const EstimatorO
   r.u_external = std::sqrt(squares.Total() / (dn - 1)) / std::sqrt(dn);
   r.u_kind = which;
   r.u = which == "internal" ? *r.u_internal : *r.u_external;
+  if (which == "external" && squares.Total() == 0) {
+    r.warnings.push_back(
+        "all included results are identical: the external u (their spread) is 0; "
+        "--set arithmetic_mean.u=internal gives the u propagated from the labs' uncertainties");
+  }
   r.status = Status::kOk;
   return r;
 }

@@ -265,3 +265,14 @@ TEST_CASE("what a careless user types: -o, --exclude", "[cli][robust]") {
   CHECK(nlohmann::json::parse(run.out).at("results").size() == 1);
   CHECK_FALSE(fs::exists("-"));
 }
+
+TEST_CASE("arithmetic_mean of identical results warns that its u is 0", "[cli][robust]") {
+  const std::string same = WriteInput("same.csv", "lab,value,u\nA,2,0.1\nB,2,0.2\nC,2,0.3\n");
+  const auto run = RunBinary("analyse " + same + " -e arithmetic_mean --format json");
+  REQUIRE(run.exit_code == 0);
+  const auto r = nlohmann::json::parse(run.out).at("results").at(0);
+  CHECK(r.at("kcrv").at("u").get<double>() == 0);
+  REQUIRE(r.contains("warnings"));
+  CHECK_THAT(r.at("warnings").dump(),
+             Catch::Matchers::Contains("all included results are identical"));
+}
