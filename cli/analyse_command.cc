@@ -15,6 +15,7 @@
 #include "estimators/registry.h"
 #include "reports/analysis_output.h"
 #include "reports/atomic_file.h"
+#include "reports/dsi_xml_output.h"
 #include "reports/json_writer.h"
 
 namespace keycomp {
@@ -33,8 +34,10 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
   command.add_option("--threads", args.threads, "worker threads (0: all cores)");
   command.add_option("--coverage", args.coverage, "coverage probability (default 0.95)");
   if (file_output) {
-    command.add_option("--format", args.format, "json, table or csv")
-        ->check(CLI::IsMember({"json", "table", "csv"}));
+    command
+        .add_option("--format", args.format,
+                    "json, table, csv or dsi-xml (BIPM key-comparison model, D-SI quantities)")
+        ->check(CLI::IsMember({"json", "table", "csv", "dsi-xml"}));
     command.add_option("-o,--output", args.output, "write the output to FILE (atomically)");
   }
   command
@@ -197,6 +200,8 @@ int RunAnalyse(const AnalyseArguments& args, std::ostream& out, std::ostream& er
     text = DumpJson(AnalysisToJson(comparison, analysis, options));
   } else if (format == "csv") {
     text = AnalysisToCsv(comparison, analysis);
+  } else if (format == "dsi-xml") {
+    text = AnalysisToDsiXml(comparison, analysis, options);
   } else {
     text = AnalysisToTable(comparison, analysis, options);
   }

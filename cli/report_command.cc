@@ -118,6 +118,7 @@ CLI::App* AddReportCommand(CLI::App& app, ReportArguments& args) {
       "  keycomp report datasets/ccqm_k25_pcb28/results.csv -e dersimonian_laird -o k25-report\n"
       "  keycomp report results.csv --config report.json -o draft-a\n"
       "Writes report.html, report.md, report.tex, report.pdf (with pdflatex), results.json,\n"
+      "results.xml (BIPM key-comparison model, D-SI),\n"
       "doe.csv and the plots (SVG, PDF, PNG). See docs/report.md.\n"
       "Exit codes: 0 success, 1 the estimator did not converge (nothing written), 2 bad input.");
   args.command = report;
@@ -267,7 +268,7 @@ int RunReport(const ReportArguments& args, std::ostream& out, std::ostream& err)
   if (!outcome.pdf_written && !args.no_pdf) err << "keycomp: note: " << outcome.note << "\n";
   out << fmt::format(
       "report written to {}: report.html, report.md, report.tex{}, results.json, "
-      "doe.csv and {} plots (SVG, PDF, PNG)\n",
+      "results.xml, doe.csv and {} plots (SVG, PDF, PNG)\n",
       args.output_folder, outcome.pdf_written ? ", report.pdf" : "", content.figures.size());
   return 0;
 }
