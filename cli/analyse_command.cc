@@ -9,6 +9,7 @@
 #include "cli/output_format.h"
 #include "cli/progress_bar.h"
 #include "core/input_error.h"
+#include "core/kc_document.h"
 #include "core/mc/lab_models.h"
 #include "core/read_comparison.h"
 #include "core/text_fields.h"
@@ -85,6 +86,11 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
 
 namespace {
 
+bool IsKcDocumentPath(const std::string& path) {
+  const std::string lower = ToLower(path);
+  return lower.size() > 4 && lower.compare(lower.size() - 4, 4, ".xml") == 0;
+}
+
 // --kcrv, --kcrv-u and --kcrv-covariance as the analysis options' given KCRV.
 std::optional<GivenKcrv> GivenKcrvFrom(const AnalyseArguments& args) {
   if (args.kcrv.has_value() != args.kcrv_u.has_value()) {
@@ -111,8 +117,14 @@ std::optional<GivenKcrv> GivenKcrvFrom(const AnalyseArguments& args) {
 }  // namespace
 
 Comparison LoadComparison(const AnalyseArguments& args) {
+  // A key-comparison document (results.xml, the BIPM's database files): its submissions.
   // Labs that name a model file (column or key `model`) get their Monte Carlo result.
-  Comparison comparison = mc::ReadComparisonWithLabModels(args.input, {args.seed, args.threads});
+  std::vector<std::string> notes;
+  Comparison comparison =
+      IsKcDocumentPath(args.input)
+          ? ComparisonFromKcDocument(ReadKcDocument(args.input), args.input, notes)
+          : mc::ReadComparisonWithLabModels(args.input, {args.seed, args.threads});
+  for (const std::string& note : notes) std::cerr << "keycomp: note: " << note << "\n";
   if (!args.correlations.empty()) {
     comparison = comparison.WithCorrelations(ReadCorrelationsCsv(args.correlations));
   }
