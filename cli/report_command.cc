@@ -266,11 +266,16 @@ int RunReport(const ReportArguments& args, std::ostream& out, std::ostream& err)
   const report::WriteOutcome outcome =
       report::WriteReportFolder(content, args.output_folder, write_options);
   if (!outcome.pdf_written && !args.no_pdf) err << "keycomp: note: " << outcome.note << "\n";
+  if (content.results_xml.empty()) {
+    err << "keycomp: note: results.xml not written: the comparison states no unit (give a "
+           "`# unit:` or D-SI `# unit_dsi:` line)\n";
+  }
   out << fmt::format(
       "report written to {}: report.html, report.md, report.tex{}{}, results.json, "
-      "results.xml, doe.csv and {} plots (SVG, PDF, PNG)\n",
+      "{}doe.csv and {} plots (SVG, PDF, PNG)\n",
       args.output_folder, outcome.pdf_written ? ", report.pdf" : "",
-      outcome.docx_written ? ", report.docx" : "", content.figures.size());
+      outcome.docx_written ? ", report.docx" : "",
+      content.results_xml.empty() ? "" : "results.xml, ", content.figures.size());
   return 0;
 }
 

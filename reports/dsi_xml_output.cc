@@ -201,6 +201,10 @@ void WriteSubmissions(Writer& w, const Comparison& comparison, DsiSchema schema,
 
 }  // namespace
 
+bool StatesUnit(const Comparison& comparison) {
+  return !Trim(comparison.info().unit).empty() || Extra(comparison.info(), "unit_dsi");
+}
+
 DsiSchema ChooseDsiSchema(const Comparison& comparison) {
   const std::string code = ComparisonCode(comparison);
   const bool bipm = code.compare(0, kBipmPrefix.size(), kBipmPrefix) == 0;

@@ -17,6 +17,11 @@ enum class DsiSchema { kBipm, kKeycomp };
 /// Which schema `comparison` is written in.
 DsiSchema ChooseDsiSchema(const Comparison& comparison);
 
+/// Whether the comparison states a unit at all (`# unit:` or `# unit_dsi:`). The report writes
+/// no results.xml for a comparison without one (and says so); a stated unit with no D-SI form
+/// is an error.
+bool StatesUnit(const Comparison& comparison);
+
 /// The document for the first estimator of `analysis`. Throws InputError (naming the field
 /// `# unit`) when the comparison's unit has no D-SI form and no `# unit_dsi:` line gives one.
 std::string AnalysisToDsiXml(const Comparison& comparison, const Analysis& analysis,

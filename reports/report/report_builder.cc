@@ -198,7 +198,9 @@ class Builder {
     content.results = ResultsJson();
     content.doe_csv = DoeCsv();
     content.pairwise_csv = PairwiseCsv();
-    content.results_xml = AnalysisToDsiXml(*in_.comparison, *in_.main, *in_.main_options);
+    if (StatesUnit(*in_.comparison)) {
+      content.results_xml = AnalysisToDsiXml(*in_.comparison, *in_.main, *in_.main_options);
+    }
     return content;
   }
 

@@ -184,7 +184,9 @@ WriteOutcome WriteReportFolder(const ReportContent& content, const std::string& 
   WriteText(temp.path() / "report.tex", RenderLatex(content.document));
   WriteText(temp.path() / "results.json", DumpJson(content.results) + "\n");
   WriteText(temp.path() / "doe.csv", content.doe_csv);
-  WriteText(temp.path() / "results.xml", content.results_xml);
+  if (!content.results_xml.empty()) {
+    WriteText(temp.path() / "results.xml", content.results_xml);
+  }
   if (!content.pairwise_csv.empty()) {
     WriteText(temp.path() / "pairwise-doe.csv", content.pairwise_csv);
   }
