@@ -11,12 +11,14 @@
 #include "cli/output_format.h"
 #include "cli/progress_bar.h"
 #include "core/input_error.h"
+#include "core/kc_document.h"
 #include "core/mc/lab_models.h"
 #include "core/read_comparison.h"
 #include "core/text_fields.h"
 #include "estimators/registry.h"
 #include "reports/analysis_output.h"
 #include "reports/atomic_file.h"
+#include "reports/dsi_xml_output.h"
 #include "reports/json_writer.h"
 
 namespace keycomp {
@@ -41,8 +43,10 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
       ->transform(WholeNumberIn(0, 1024));
   command.add_option("--coverage", args.coverage, "coverage probability (default 0.95)");
   if (file_output) {
-    command.add_option("--format", args.format, "json, table or csv")
-        ->check(CLI::IsMember({"json", "table", "csv"}));
+    command
+        .add_option("--format", args.format,
+                    "json, table, csv or dsi-xml (BIPM key-comparison model, D-SI quantities)")
+        ->check(CLI::IsMember({"json", "table", "csv", "dsi-xml"}));
     command
         .add_option("-o,--output", args.output,
                     "write the output to FILE (atomically; - for standard output)")
@@ -95,6 +99,11 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
 }
 
 namespace {
+
+bool IsKcDocumentPath(const std::string& path) {
+  const std::string lower = ToLower(path);
+  return lower.size() > 4 && lower.compare(lower.size() - 4, 4, ".xml") == 0;
+}
 
 // --kcrv, --kcrv-u and --kcrv-covariance as the analysis options' given KCRV.
 std::optional<GivenKcrv> GivenKcrvFrom(const AnalyseArguments& args) {
@@ -163,8 +172,14 @@ std::vector<std::string> ExcludedLabs(const AnalyseArguments& args, const Compar
 }  // namespace
 
 Comparison LoadComparison(const AnalyseArguments& args) {
+  // A key-comparison document (results.xml, the BIPM's database files): its submissions.
   // Labs that name a model file (column or key `model`) get their Monte Carlo result.
-  Comparison comparison = mc::ReadComparisonWithLabModels(args.input, {args.seed, args.threads});
+  std::vector<std::string> notes;
+  Comparison comparison =
+      IsKcDocumentPath(args.input)
+          ? ComparisonFromKcDocument(ReadKcDocument(args.input), args.input, notes)
+          : mc::ReadComparisonWithLabModels(args.input, {args.seed, args.threads});
+  for (const std::string& note : notes) std::cerr << "keycomp: note: " << note << "\n";
   if (!args.correlations.empty()) {
     comparison = comparison.WithCorrelations(ReadCorrelationsCsv(args.correlations));
   }
@@ -256,6 +271,8 @@ int RunAnalyse(const AnalyseArguments& args, std::ostream& out, std::ostream& er
     text = DumpJson(AnalysisToJson(comparison, analysis, options));
   } else if (format == "csv") {
     text = AnalysisToCsv(comparison, analysis);
+  } else if (format == "dsi-xml") {
+    text = AnalysisToDsiXml(comparison, analysis, options);
   } else {
     text = AnalysisToTable(comparison, analysis, options);
   }

@@ -15,6 +15,7 @@ std::string ChooseOutputFormat(const std::string& format, const std::string& out
     };
     if (ends_with(".csv")) return "csv";
     if (ends_with(".txt")) return "table";
+    if (ends_with(".xml")) return "dsi-xml";
     return "json";
   }
   return stdout_is_terminal ? "table" : "json";

@@ -7,7 +7,7 @@
 namespace keycomp {
 
 /// `format` is --format ("" when not given), `output` is -o FILE ("" for stdout). Returns
-/// "json", "table" or "csv".
+/// "json", "table", "csv" or "dsi-xml".
 std::string ChooseOutputFormat(const std::string& format, const std::string& output,
                                bool stdout_is_terminal);
 

@@ -118,6 +118,7 @@ CLI::App* AddReportCommand(CLI::App& app, ReportArguments& args) {
       "  keycomp report datasets/ccqm_k25_pcb28/results.csv -e dersimonian_laird -o k25-report\n"
       "  keycomp report results.csv --config report.json -o draft-a\n"
       "Writes report.html, report.md, report.tex, report.pdf (with pdflatex), results.json,\n"
+      "results.xml (BIPM key-comparison model, D-SI), report.docx (with pandoc),\n"
       "doe.csv and the plots (SVG, PDF, PNG). See docs/report.md.\n"
       "Exit codes: 0 success, 1 the estimator did not converge (nothing written), 2 bad input.");
   args.command = report;
@@ -265,10 +266,16 @@ int RunReport(const ReportArguments& args, std::ostream& out, std::ostream& err)
   const report::WriteOutcome outcome =
       report::WriteReportFolder(content, args.output_folder, write_options);
   if (!outcome.pdf_written && !args.no_pdf) err << "keycomp: note: " << outcome.note << "\n";
+  if (content.results_xml.empty()) {
+    err << "keycomp: note: results.xml not written: the comparison states no unit (give a "
+           "`# unit:` or D-SI `# unit_dsi:` line)\n";
+  }
   out << fmt::format(
-      "report written to {}: report.html, report.md, report.tex{}, results.json, "
-      "doe.csv and {} plots (SVG, PDF, PNG)\n",
-      args.output_folder, outcome.pdf_written ? ", report.pdf" : "", content.figures.size());
+      "report written to {}: report.html, report.md, report.tex{}{}, results.json, "
+      "{}doe.csv and {} plots (SVG, PDF, PNG)\n",
+      args.output_folder, outcome.pdf_written ? ", report.pdf" : "",
+      outcome.docx_written ? ", report.docx" : "",
+      content.results_xml.empty() ? "" : "results.xml, ", content.figures.size());
   return 0;
 }
 

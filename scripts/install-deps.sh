@@ -11,6 +11,7 @@ packages=(
   catch2 libcli11-dev nlohmann-json3-dev libfmt-dev
   libmuparser-dev libcairo2-dev
   chromium texlive-latex-base
+  libxml2-dev libxml2-utils pandoc
 )
 if [[ "${1:-}" == "--oracle" ]]; then
   packages+=(r-base-core r-cran-metafor r-cran-metadat)

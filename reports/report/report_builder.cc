@@ -8,6 +8,7 @@
 #include <map>
 
 #include "reports/analysis_output.h"
+#include "reports/dsi_xml_output.h"
 #include "reports/report/rounding.h"
 
 namespace keycomp::report {
@@ -197,6 +198,9 @@ class Builder {
     content.results = ResultsJson();
     content.doe_csv = DoeCsv();
     content.pairwise_csv = PairwiseCsv();
+    if (StatesUnit(*in_.comparison)) {
+      content.results_xml = AnalysisToDsiXml(*in_.comparison, *in_.main, *in_.main_options);
+    }
     return content;
   }
 

@@ -73,6 +73,9 @@ struct ReportContent {
   nlohmann::json results;  ///< the analyse JSON plus provenance and the sensitivity results
   std::string doe_csv;     ///< lab, D_i, U_i (KCDB form)
   std::string pairwise_csv;  ///< lab_i, lab_j, d_ij, U_ij; empty when the analysis has none
+  /// BIPM key-comparison model / D-SI document (results.xml); empty when the comparison states
+  /// no unit.
+  std::string results_xml;
 };
 
 /// Builds the report. The main analysis must hold exactly one estimator that converged.

@@ -94,6 +94,34 @@ bool RunPdflatex(const std::string& program, const fs::path& folder, std::string
   return true;
 }
 
+// Runs `pandoc report.md -o report.docx` in `folder` (the figures are the PNGs beside it),
+// quietly. True when report.docx came out; false (and no report.docx) otherwise.
+bool RunPandoc(const std::string& program, const fs::path& folder) {
+  const pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    if (chdir(folder.c_str()) != 0) _exit(126);
+    const int null_fd = open("/dev/null", O_RDWR);
+    if (null_fd >= 0) {
+      dup2(null_fd, STDIN_FILENO);
+      dup2(null_fd, STDOUT_FILENO);
+      dup2(null_fd, STDERR_FILENO);
+    }
+    const char* argv[] = {program.c_str(), "--from=markdown", "--to=docx", "--resource-path=.",
+                          "-o", "report.docx", "report.md", nullptr};
+    execvp(argv[0], const_cast<char* const*>(argv));
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) break;
+  }
+  const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  std::error_code ec;
+  if (!ok) fs::remove(folder / "report.docx", ec);
+  return ok && fs::exists(folder / "report.docx");
+}
+
 // Removes the temporary folder unless the report was moved into place.
 class TemporaryFolder {
  public:
@@ -156,11 +184,15 @@ WriteOutcome WriteReportFolder(const ReportContent& content, const std::string& 
   WriteText(temp.path() / "report.tex", RenderLatex(content.document));
   WriteText(temp.path() / "results.json", DumpJson(content.results) + "\n");
   WriteText(temp.path() / "doe.csv", content.doe_csv);
+  if (!content.results_xml.empty()) {
+    WriteText(temp.path() / "results.xml", content.results_xml);
+  }
   if (!content.pairwise_csv.empty()) {
     WriteText(temp.path() / "pairwise-doe.csv", content.pairwise_csv);
   }
 
   WriteOutcome outcome;
+  if (!options.pandoc.empty()) outcome.docx_written = RunPandoc(options.pandoc, temp.path());
   if (options.pdf) {
     outcome.pdf_written = RunPdflatex(options.pdflatex, temp.path(), outcome.note);
   } else {

@@ -11,11 +11,13 @@ namespace keycomp::report {
 struct WriteOptions {
   bool pdf = true;                   ///< run pdflatex on report.tex when it is installed
   std::string pdflatex = "pdflatex";  ///< the program, looked up on PATH
+  std::string pandoc = "pandoc";      ///< makes report.docx from report.md when installed
 };
 
 struct WriteOutcome {
   bool pdf_written = false;
   std::string note;  ///< why there is no report.pdf, when there is none
+  bool docx_written = false;  ///< report.docx (pandoc installed and it succeeded)
 };
 
 /// Writes report.html, report.md, report.tex (and report.pdf), results.json, doe.csv, the
