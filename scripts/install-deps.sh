@@ -11,6 +11,7 @@ packages=(
   catch2 libcli11-dev nlohmann-json3-dev libfmt-dev
   libmuparser-dev libcairo2-dev
   chromium texlive-latex-base
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-setuptools
 )
 if [[ "${1:-}" == "--oracle" ]]; then
   packages+=(r-base-core r-cran-metafor r-cran-metadat)
