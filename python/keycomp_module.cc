@@ -92,6 +92,20 @@ void CheckMember(const std::string& value, std::initializer_list<const char*> al
   throw InputError("", 0, field, "'" + value + "' is not an accepted value");
 }
 
+// Thrown from the Monte Carlo progress callback when Python has a pending signal (Ctrl-C). Not
+// a std::exception, so that no estimator turns it into a failed result.
+struct Interrupted {};
+
+// Progress callback: runs on the calling thread (the Monte Carlo's worker 0), re-acquires the
+// GIL and lets Python run its signal handlers; a raised KeyboardInterrupt stops the run.
+void CheckSignals(double /*fraction*/) {
+  py::gil_scoped_acquire acquire;
+  if (PyErr_CheckSignals() != 0) {
+    PyErr_Clear();
+    throw Interrupted{};
+  }
+}
+
 PyAnalysis RunAnalysis(const Comparison& input, const AnalyseKwargs& kw) {
   CheckMember(kw.doe, {"mra", "leave_one_out"}, "doe");
   CheckMember(kw.bootstrap, {"parametric", "nicob"}, "bootstrap");
@@ -121,10 +135,15 @@ PyAnalysis RunAnalysis(const Comparison& input, const AnalyseKwargs& kw) {
   PyAnalysis out{kw.exclude.empty() ? input : input.WithExcluded(kw.exclude), {}, {}};
   std::vector<std::string> notes;
   out.options = BuildAnalysisOptions(args, out.comparison, notes);
-  {
+  if (out.options.mc.trials > 0) out.options.mc.progress = CheckSignals;
+  try {
     py::gil_scoped_release release;
     out.analysis = Analyse(out.comparison, out.options);
+  } catch (const Interrupted&) {
+    PyErr_SetNone(PyExc_KeyboardInterrupt);
+    throw py::error_already_set();
   }
+  out.options.mc.progress = nullptr;
   out.analysis.warnings.insert(out.analysis.warnings.end(), notes.begin(), notes.end());
   return out;
 }

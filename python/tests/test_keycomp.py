@@ -121,3 +121,27 @@ def test_example_script_runs():
                          check=False, env=dict(os.environ))
     assert run.returncode == 0, run.stderr
     assert "weighted_mean" in run.stdout
+
+
+def test_ctrl_c_interrupts_monte_carlo():
+    # A long Monte Carlo run in a child interpreter; SIGINT after it has started must end it
+    # with KeyboardInterrupt well before it would finish.
+    import signal
+    import time
+    code = ("import keycomp, sys, time\n"
+            f"c = keycomp.read_comparison({K30!r})\n"
+            "print('start', flush=True)\n"
+            "t = time.time()\n"
+            "try:\n"
+            "    keycomp.analyse(c, 'dersimonian_laird', mc=3000000, threads=1)\n"
+            "except KeyboardInterrupt:\n"
+            "    print('interrupted', time.time() - t, flush=True)\n"
+            "    sys.exit(3)\n")
+    child = subprocess.Popen([os.sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                             env=dict(os.environ))
+    assert child.stdout.readline().strip() == "start"
+    time.sleep(0.5)
+    child.send_signal(signal.SIGINT)
+    out, _ = child.communicate(timeout=120)
+    assert child.returncode == 3, out
+    assert "interrupted" in out
