@@ -12,6 +12,7 @@ packages=(
   libmuparser-dev libcairo2-dev
   chromium texlive-latex-base
   libxml2-dev libxml2-utils pandoc
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-setuptools
 )
 if [[ "${1:-}" == "--oracle" ]]; then
   packages+=(r-base-core r-cran-metafor r-cran-metadat)

@@ -1,0 +1,147 @@
+"""Tests of the keycomp Python module against the keycomp command line and closed forms.
+
+Run by ctest (python_module_test) with PYTHONPATH=build/python, KEYCOMP_BINARY and
+KEYCOMP_SOURCE_DIR set."""
+
+import json
+import math
+import os
+import subprocess
+
+import pytest
+
+import keycomp
+
+SOURCE = os.environ.get("KEYCOMP_SOURCE_DIR",
+                        os.path.join(os.path.dirname(__file__), "..", ".."))
+BINARY = os.environ.get("KEYCOMP_BINARY", os.path.join(SOURCE, "build", "cli", "keycomp"))
+K25 = os.path.join(SOURCE, "datasets", "ccqm_k25_pcb28", "results.csv")
+K30 = os.path.join(SOURCE, "datasets", "ccqm_k30_pb_wine", "results.csv")
+
+
+def cli_json(*args):
+    run = subprocess.run([BINARY, "analyse", *args, "--format", "json"], capture_output=True,
+                         text=True, check=False)
+    assert run.returncode in (0, 1), run.stderr
+    return json.loads(run.stdout)
+
+
+@pytest.mark.parametrize("path", [K25, K30])
+def test_all_estimators_equal_cli_json(path):
+    result = keycomp.analyse(keycomp.read_comparison(path), "all")
+    assert result.to_dict() == cli_json(path, "--all")
+
+
+@pytest.mark.parametrize("path", [K25, K30])
+def test_monte_carlo_equals_cli_json(path):
+    comparison = keycomp.read_comparison(path)
+    result = keycomp.analyse(comparison, ["weighted_mean", "dersimonian_laird"], mc=2000,
+                             seed=7, threads=2)
+    assert result.to_dict() == cli_json(path, "-e", "weighted_mean,dersimonian_laird",
+                                        "--mc", "2000", "--seed", "7", "--threads", "2")
+
+
+def test_options_equal_cli_json():
+    comparison = keycomp.read_comparison(K30)
+    result = keycomp.analyse(comparison, "median,paule_mandel,weighted_mean", exclude=["LGC"],
+                             doe="leave_one_out", chi2_over="all",
+                             settings={"weighted_mean.u": "external"})
+    assert result.to_dict() == cli_json(K30, "-e", "median,paule_mandel,weighted_mean", "--exclude", "LGC",
+                                        "--doe", "leave_one_out", "--chi2-over", "all",
+                                        "--set", "weighted_mean.u=external")
+
+
+def test_weighted_mean_closed_form():
+    # Two labs 1 and 3 with u = 1: KCRV 2, u = 1/sqrt(2), d = -1 and 1 with
+    # u(d)^2 = u_i^2 - u^2(KCRV) = 1/2, chi2 = 2 on 1 dof.
+    comparison = keycomp.Comparison(labs=["A", "B"], values=[1.0, 3.0], u=[1.0, 1.0])
+    d = keycomp.analyse(comparison).to_dict()
+    kcrv = d["results"][0]["kcrv"]
+    assert kcrv["value"] == pytest.approx(2.0, rel=1e-12)
+    assert kcrv["u"] == pytest.approx(1 / math.sqrt(2), rel=1e-12)
+    doe = {e["lab"]: e for e in d["results"][0]["doe"]}
+    assert doe["A"]["d"] == pytest.approx(-1.0, rel=1e-12)
+    assert doe["B"]["u"] == pytest.approx(math.sqrt(0.5), rel=1e-12)
+    assert d["consistency"]["chi2"] == pytest.approx(2.0, rel=1e-12)
+
+
+def test_comparison_from_arrays_matches_file():
+    from_file = keycomp.read_comparison(K30)
+    built = keycomp.Comparison(labs=from_file.labs, values=from_file.values, u=from_file.u,
+                               dof=from_file.dof, include=from_file.include)
+    a = keycomp.analyse(from_file, "all").to_dict()
+    b = keycomp.analyse(built, "all").to_dict()
+    assert a["results"] == b["results"]
+    assert a["consistency"] == b["consistency"]
+
+
+def test_bad_comparison_raises_input_error():
+    with pytest.raises(keycomp.InputError, match="u must be > 0"):
+        keycomp.Comparison(labs=["A", "B"], values=[1.0, 2.0], u=[1.0, -1.0])
+    with pytest.raises(ValueError, match="entries"):
+        keycomp.Comparison(labs=["A", "B"], values=[1.0], u=[1.0, 1.0])
+    assert issubclass(keycomp.InputError, ValueError)
+
+
+def test_bad_file_message_is_the_cli_message(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("lab,value,u\nA,1.0,0.1\nB,2.0,abc\n")
+    with pytest.raises(keycomp.InputError) as caught:
+        keycomp.read_comparison(str(bad))
+    run = subprocess.run([BINARY, "analyse", str(bad)], capture_output=True, text=True,
+                         check=False)
+    assert run.returncode == 2
+    assert run.stderr.strip() == "keycomp: " + str(caught.value)
+
+
+def test_bad_options_raise_input_error():
+    comparison = keycomp.read_comparison(K25)
+    with pytest.raises(keycomp.InputError, match="unknown estimator"):
+        keycomp.analyse(comparison, ["no_such_estimator"])
+    with pytest.raises(keycomp.InputError, match="100 trials"):
+        keycomp.analyse(comparison, mc=10)
+    with pytest.raises(keycomp.InputError):
+        keycomp.analyse(comparison, doe="bogus")
+
+
+def test_estimators_list_matches_cli():
+    run = subprocess.run([BINARY, "estimators", "--format", "json"], capture_output=True,
+                         text=True, check=False)
+    names = [e["name"] for e in keycomp.estimators()]
+    assert "weighted_mean" in names and len(names) == len(set(names))
+    if run.returncode == 0:
+        cli = json.loads(run.stdout)
+        cli_list = cli if isinstance(cli, list) else cli.get("estimators", [])
+        assert [e["name"] for e in cli_list] == names
+
+
+def test_example_script_runs():
+    script = os.path.join(SOURCE, "examples", "python_k25.py")
+    run = subprocess.run([os.sys.executable, script, K25], capture_output=True, text=True,
+                         check=False, env=dict(os.environ))
+    assert run.returncode == 0, run.stderr
+    assert "weighted_mean" in run.stdout
+
+
+def test_ctrl_c_interrupts_monte_carlo():
+    # A long Monte Carlo run in a child interpreter; SIGINT after it has started must end it
+    # with KeyboardInterrupt well before it would finish.
+    import signal
+    import time
+    code = ("import keycomp, sys, time\n"
+            f"c = keycomp.read_comparison({K30!r})\n"
+            "print('start', flush=True)\n"
+            "t = time.time()\n"
+            "try:\n"
+            "    keycomp.analyse(c, 'dersimonian_laird', mc=3000000, threads=1)\n"
+            "except KeyboardInterrupt:\n"
+            "    print('interrupted', time.time() - t, flush=True)\n"
+            "    sys.exit(3)\n")
+    child = subprocess.Popen([os.sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                             env=dict(os.environ))
+    assert child.stdout.readline().strip() == "start"
+    time.sleep(0.5)
+    child.send_signal(signal.SIGINT)
+    out, _ = child.communicate(timeout=120)
+    assert child.returncode == 3, out
+    assert "interrupted" in out
