@@ -98,6 +98,21 @@ std::string CommandLine(const AnalyseArguments& a, const std::string& estimator,
   return line;
 }
 
+// Every lab the configuration's participants list names must be one of the results.
+void CheckParticipants(const std::vector<report::Participant>& participants,
+                       const Comparison& comparison, const std::string& source) {
+  for (std::size_t i = 0; i < participants.size(); ++i) {
+    const std::string& lab = participants[i].lab;
+    const auto& results = comparison.results();
+    const bool known = std::any_of(results.begin(), results.end(),
+                                   [&](const LabResult& r) { return r.lab == lab; });
+    if (!known) {
+      throw InputError(source, 0, fmt::format("participants[{}].lab", i),
+                       fmt::format("lab '{}' is not among the comparison's results", lab));
+    }
+  }
+}
+
 }  // namespace
 
 CLI::App* AddReportCommand(CLI::App& app, ReportArguments& args) {
@@ -169,6 +184,9 @@ int RunReport(const ReportArguments& args, std::ostream& out, std::ostream& err)
     }
   }
   const Comparison comparison = LoadComparison(a);
+  if (config.draft_a.participants) {
+    CheckParticipants(*config.draft_a.participants, comparison, config.source);
+  }
   std::vector<std::string> notes;
 
   AnalyseArguments main_args = a;
@@ -248,6 +266,7 @@ int RunReport(const ReportArguments& args, std::ostream& out, std::ostream& err)
   inputs.settings.kcrv_rationale = config.kcrv_rationale.value_or("");
   inputs.settings.estimator_source = estimator_source;
   inputs.settings.exclusions = exclusions;
+  inputs.settings.draft_a = config.draft_a;
   inputs.settings.mc_trials = a.mc_trials;
   inputs.settings.seed = a.seed;
   inputs.provenance.keycomp_version = kVersion;

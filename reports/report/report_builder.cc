@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <sstream>
+#include <stdexcept>
 
 #include "reports/analysis_output.h"
 #include "reports/dsi_xml_output.h"
@@ -183,14 +185,21 @@ class Builder {
     doc.front_matter = FrontMatter();
 
     MakeFigures(content.figures);
+    // The order of the CC report templates (docs/report.md); SectionOrder() numbers them.
     doc.sections.push_back(Summary());
-    doc.sections.push_back(Participants());
+    doc.sections.push_back(Introduction());
+    doc.sections.push_back(ParticipantsList());
+    doc.sections.push_back(MeasurandSection());
+    doc.sections.push_back(MethodsSection());
+    doc.sections.push_back(Results());
     doc.sections.push_back(ReferenceValue());
     doc.sections.push_back(ConsistencySection());
     doc.sections.push_back(DegreesOfEquivalence());
     doc.sections.push_back(Pairwise());
     doc.sections.push_back(Sensitivity());
     if (in_.correlation_effect != nullptr) doc.sections.push_back(CorrelationEffectSection());
+    doc.sections.push_back(Conclusions());
+    CheckSectionOrder(doc);
     doc.appendices.push_back(Reproduce(content.figures));
     doc.appendices.push_back(InputData());
     if (Section notes = Notes(); !notes.blocks.empty()) doc.appendices.push_back(notes);
@@ -379,10 +388,10 @@ class Builder {
         "value (KCRV). ",
         Capitalised(NumberWord(n)), Literal(id_), n_in == n ? "all" : NumberWord(n_in),
         n_in == 1 ? "defines" : "define");
-    text += fmt::format("The KCRV, {} (Section 3), is {}; its {} coverage interval is {}{}.",
+    text += fmt::format("The KCRV, {} ({}), is {}; its {} coverage interval is {}{}.",
                         main_.estimated ? "given on the command line (--kcrv)"
                                         : "from the estimator " + Code(EstimatorName()),
-                        KcrvText(), Percent(coverage_),
+                        Ref("kcrv"), KcrvText(), Percent(coverage_),
                         Interval(kcrv_.low, kcrv_.high, kcrv_decimals_),
                         unit_.empty() ? "" : " " + unit_);
     if (HasTau()) {
@@ -563,8 +572,146 @@ class Builder {
     return t;
   }
 
-  Section Participants() const {
-    Section s{"participants", "Participants' results", {}, {}};
+  // ------------------------------------------------ Draft A text blocks
+
+  /// The sections in the order Build() adds them: Ref() numbers cross-references by it.
+  std::vector<std::string> SectionOrder() const {
+    std::vector<std::string> ids = {"summary",  "introduction", "participants", "measurand",
+                                    "methods",  "results",      "kcrv",         "consistency",
+                                    "doe",      "pairwise",     "sensitivity"};
+    if (in_.correlation_effect != nullptr) ids.push_back("correlation-effect");
+    ids.push_back("conclusions");
+    return ids;
+  }
+
+  std::string Ref(const std::string& id) const {
+    const std::vector<std::string> ids = SectionOrder();
+    const auto it = std::find(ids.begin(), ids.end(), id);
+    if (it == ids.end()) throw std::logic_error("report: no section '" + id + "'");
+    return fmt::format("Section {}", it - ids.begin() + 1);
+  }
+
+  void CheckSectionOrder(const Document& doc) const {
+    const std::vector<std::string> ids = SectionOrder();
+    bool same = ids.size() == doc.sections.size();
+    for (std::size_t i = 0; same && i < ids.size(); ++i) same = ids[i] == doc.sections[i].id;
+    if (!same) throw std::logic_error("report: the sections are not in SectionOrder()");
+  }
+
+  /// A block the working group has not written yet: marked, never dropped.
+  static Paragraph Placeholder(const std::string& what, const std::string& key) {
+    return Paragraph{fmt::format("[To be written: {} (report configuration field {}).]", what,
+                                 Code(key))};
+  }
+
+  /// The configuration's text, one paragraph per blank-line-separated part, or the placeholder.
+  static void AddText(Section& s, const std::optional<std::string>& text, const std::string& what,
+                      const std::string& key) {
+    std::vector<std::string> parts;
+    if (text) {
+      std::string part;
+      std::istringstream lines(*text);
+      for (std::string line; std::getline(lines, line);) {
+        const bool blank = line.find_first_not_of(" \t\r") == std::string::npos;
+        if (blank) {
+          if (!part.empty()) parts.push_back(part);
+          part.clear();
+        } else {
+          part += part.empty() ? line : " " + line;
+        }
+      }
+      if (!part.empty()) parts.push_back(part);
+    }
+    if (parts.empty()) {
+      s.blocks.push_back(Placeholder(what, key));
+      return;
+    }
+    for (const std::string& p : parts) s.blocks.push_back(Paragraph{Literal(p)});
+  }
+
+  Section Introduction() const {
+    Section s{"introduction", "Introduction", {}, {}};
+    AddText(s, in_.settings.draft_a.introduction,
+            "the comparison's background, purpose, pilot laboratory and timetable",
+            "introduction");
+    return s;
+  }
+
+  Section ParticipantsList() const {
+    Section s{"participants", "Participants", {}, {}};
+    const auto& listed = in_.settings.draft_a.participants;
+    Table t;
+    t.caption = "Participating laboratories.";
+    t.header = {"Laboratory", "Institute", "Country", "Measurement dates"};
+    const std::string missing = "[to be given]";
+    for (const LabResult& r : comparison_.results()) {
+      const Participant* p = nullptr;
+      if (listed) {
+        for (const Participant& q : *listed) {
+          if (q.lab == r.lab) p = &q;
+        }
+      }
+      auto field = [&](const std::string Participant::*member) {
+        return p != nullptr && !(p->*member).empty() ? Literal(p->*member) : missing;
+      };
+      t.rows.push_back({Literal(r.lab), field(&Participant::institute),
+                        field(&Participant::country), field(&Participant::measurement_dates)});
+    }
+    if (!listed) {
+      s.blocks.push_back(Placeholder("each participant's institute, country and measurement "
+                                     "dates",
+                                     "participants"));
+    }
+    s.blocks.push_back(t);
+    return s;
+  }
+
+  Section MeasurandSection() const {
+    Section s{"measurand", "Measurand and transfer standard", {}, {}};
+    const std::string& named = comparison_.info().measurand;
+    if (!in_.settings.draft_a.measurand && !named.empty()) {
+      s.blocks.push_back(Paragraph{"The input file names the measurand: " + Literal(named) + "."});
+    }
+    AddText(s, in_.settings.draft_a.measurand, "the definition of the measurand", "measurand");
+    AddText(s, in_.settings.draft_a.transfer_standard,
+            "the samples or travelling standard: preparation, homogeneity, stability, shipping",
+            "transfer_standard");
+    return s;
+  }
+
+  Section MethodsSection() const {
+    Section s{"methods", "Measurement methods", {}, {}};
+    AddText(s, in_.settings.draft_a.methods, "the measurement methods the participants used",
+            "methods");
+    const auto& listed = in_.settings.draft_a.participants;
+    if (listed && std::any_of(listed->begin(), listed->end(),
+                              [](const Participant& p) { return !p.method.empty(); })) {
+      Table t;
+      t.caption = "Each participant's method.";
+      t.header = {"Laboratory", "Method"};
+      for (const LabResult& r : comparison_.results()) {
+        std::string method = "[to be given]";
+        for (const Participant& p : *listed) {
+          if (p.lab == r.lab && !p.method.empty()) method = Literal(p.method);
+        }
+        t.rows.push_back({Literal(r.lab), method});
+      }
+      s.blocks.push_back(t);
+    }
+    return s;
+  }
+
+  Section Conclusions() const {
+    Section s{"conclusions", "Conclusions", {}, {}};
+    AddText(s, in_.settings.draft_a.conclusions, "the working group's conclusions",
+            "conclusions");
+    return s;
+  }
+
+  // ------------------------------------------------ numbers
+
+  Section Results() const {
+    Section s{"results", "Participants' results", {}, {}};
     s.blocks.push_back(ReportedTable());
 
     BulletList excluded;
@@ -600,8 +747,8 @@ class Builder {
       fit = fmt::format(
           "The consistency check fails (p = {}) and {} has no between-laboratory term: its "
           "uncertainty relies on the stated uncertainties, which do not explain the dispersion "
-          "of the results. Section 7 compares estimators that model it.",
-          Significant(c.p_value, 2), Code(info.name));
+          "of the results. {} compares estimators that model it.",
+          Significant(c.p_value, 2), Code(info.name), Ref("sensitivity"));
     } else if (c.dof > 0 && !c.Passes()) {
       fit = fmt::format(
           "The consistency check fails (p = {}); {} models the excess dispersion as a "
@@ -950,7 +1097,9 @@ class Builder {
     }
     t.note = "Ratio: u(Dᵢ) with the correlations ignored divided by u(Dᵢ) with the stated "
              "covariance. Both analyses are analytic";
-    t.note += main_.mc ? " (the Monte Carlo evaluation of Section 5 is not repeated here)." : ".";
+    t.note += main_.mc ? fmt::format(" (the Monte Carlo evaluation of {} is not repeated here).",
+                                     Ref("doe"))
+                       : ".";
     s.blocks.push_back(t);
     return s;
   }
@@ -1006,10 +1155,11 @@ class Builder {
 
   Section InputData() const {
     Section s{"input-data", "Input data", {}, {}};
-    s.blocks.push_back(Paragraph{
+    s.blocks.push_back(Paragraph{fmt::format(
         "The numbers the analysis used, in full precision (the shortest decimal that reads back "
-        "as the same double; uᵢ derived from Uᵢ/kᵢ or computed by a model where Section 2 says "
-        "so). Section 2 shows the results as the laboratories reported them."});
+        "as the same double; uᵢ derived from Uᵢ/kᵢ or computed by a model where {0} says "
+        "so). {0} shows the results as the laboratories reported them.",
+        Ref("results"))});
     Table t;
     t.caption = fmt::format("Input data ({}).", Literal(in_.provenance.input_path));
     t.header = {"Lab", "value" + InUnit(unit_), "u" + InUnit(unit_), "dof", "include"};

@@ -47,6 +47,7 @@ struct ReportSettings {
   std::vector<Exclusion> exclusions;  ///< labs excluded by the configuration or --exclude
   std::size_t mc_trials = 0;
   std::uint64_t seed = 0;
+  DraftABlocks draft_a;  ///< introduction, participants, measurand, methods, conclusions
 };
 
 struct ReportInputs {

@@ -19,7 +19,11 @@ using Json = nlohmann::json;
 const char* const kKnownKeys[] = {"title",         "comparison_id", "prepared_by",
                                   "estimator",     "kcrv_rationale", "exclusions",
                                   "coverage",      "mc_trials",     "seed",
-                                  "sensitivity_estimators", "settings"};
+                                  "sensitivity_estimators", "settings",
+                                  "introduction",  "participants",  "measurand",
+                                  "transfer_standard", "methods",   "conclusions"};
+const char* const kParticipantKeys[] = {"lab", "institute", "country", "measurement_dates",
+                                        "method"};
 
 struct Reader {
   const std::string& source;
@@ -39,6 +43,39 @@ struct Reader {
       return static_cast<std::uint64_t>(value.get<std::int64_t>());
     }
     Fail(field, "expected a non-negative integer");
+  }
+
+  std::vector<Participant> Participants(const Json& value, const std::string& key) const {
+    const char* const shape =
+        "expected an array of {\"lab\", \"institute\", \"country\", \"measurement_dates\", "
+        "\"method\"}";
+    if (!value.is_array()) Fail(key, shape);
+    std::vector<Participant> out;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const std::string field = fmt::format("{}[{}]", key, i);
+      const Json& item = value[i];
+      if (!item.is_object() || !item.contains("lab")) Fail(field, shape);
+      Participant p;
+      for (const auto& [k, v] : item.items()) {
+        if (std::find(std::begin(kParticipantKeys), std::end(kParticipantKeys), k) ==
+            std::end(kParticipantKeys)) {
+          Fail(field + "." + k,
+               "unknown key (lab, institute, country, measurement_dates, method)");
+        }
+        const std::string text = String(v, field + "." + k);
+        if (k == "lab") p.lab = text;
+        if (k == "institute") p.institute = text;
+        if (k == "country") p.country = text;
+        if (k == "measurement_dates") p.measurement_dates = text;
+        if (k == "method") p.method = text;
+      }
+      if (p.lab.empty()) Fail(field + ".lab", "must not be empty");
+      for (const Participant& earlier : out) {
+        if (earlier.lab == p.lab) Fail(field + ".lab", "lab '" + p.lab + "' is listed twice");
+      }
+      out.push_back(std::move(p));
+    }
+    return out;
   }
 
   std::vector<std::string> Strings(const Json& value, const std::string& field) const {
@@ -101,6 +138,12 @@ ReportConfig ParseReportConfig(const std::string& text, const std::string& sourc
       }
       config.exclusions = std::move(exclusions);
     }
+    if (key == "introduction") config.draft_a.introduction = read.String(value, key);
+    if (key == "measurand") config.draft_a.measurand = read.String(value, key);
+    if (key == "transfer_standard") config.draft_a.transfer_standard = read.String(value, key);
+    if (key == "methods") config.draft_a.methods = read.String(value, key);
+    if (key == "conclusions") config.draft_a.conclusions = read.String(value, key);
+    if (key == "participants") config.draft_a.participants = read.Participants(value, key);
     if (key == "settings") {
       if (!value.is_object()) read.Fail(key, "expected an object {\"ESTIMATOR.NAME\": \"VALUE\"}");
       std::map<std::string, std::string> settings;

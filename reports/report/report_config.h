@@ -17,6 +17,26 @@ struct Exclusion {
   std::string reason;
 };
 
+/// One participant as a CC Draft A lists it.
+struct Participant {
+  std::string lab;  ///< the acronym used in the results
+  std::string institute;
+  std::string country;
+  std::string measurement_dates;  ///< free text, e.g. "2024-03-04 to 2024-03-15"
+  std::string method;             ///< the lab's measurement method, one line
+};
+
+/// The text blocks a CC Draft A carries besides the numbers (CC report templates). An unset
+/// block is shown as a marked placeholder, never dropped.
+struct DraftABlocks {
+  std::optional<std::string> introduction;
+  std::optional<std::vector<Participant>> participants;
+  std::optional<std::string> measurand;          ///< the measurand, defined in words
+  std::optional<std::string> transfer_standard;  ///< samples or travelling standard
+  std::optional<std::string> methods;            ///< measurement methods (general text)
+  std::optional<std::string> conclusions;
+};
+
 /// Every field is optional: absent means "not set here" (the command line or the default
 /// decides).
 struct ReportConfig {
@@ -34,6 +54,7 @@ struct ReportConfig {
   std::optional<std::vector<std::string>> sensitivity_estimators;
   /// Estimator settings, "ESTIMATOR.NAME": "VALUE" (as --set).
   std::optional<std::map<std::string, std::string>> settings;
+  DraftABlocks draft_a;
 };
 
 /// Parses the configuration text. Throws InputError naming `source`, the line (for syntax

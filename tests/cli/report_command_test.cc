@@ -271,7 +271,13 @@ std::vector<std::string> ReportedRow(const fs::path& folder, const std::string& 
   const std::string open = html  ? "<tr><td>" + lab + "</td>"
                            : tex ? "\n" + lab + " & "
                                  : "\n| " + lab + " |";
-  const std::size_t start = text.find(open);
+  // The row of the "Participants' results" table (the Participants section lists the labs too).
+  const std::string heading = html  ? "Participants' results</h2>"
+                              : tex ? "{Participants' results}"
+                                    : "Participants' results\n";
+  const std::size_t section = text.find(heading);
+  if (section == std::string::npos) return {};
+  const std::size_t start = text.find(open, section);
   if (start == std::string::npos) return {};
   const std::size_t from = start + open.size();
   std::string line = text.substr(from, text.find('\n', from) - from);
@@ -458,6 +464,66 @@ TEST_CASE("report: bad input exits 2 and leaves nothing in or beside the output 
   CHECK(Files(scratch.path()) ==
         std::vector<std::string>{"bad-key.json", "bad-lab.json", "bad-syntax.json",
                                  "bad-type.json", "bad.csv"});
+}
+
+TEST_CASE("report: the Draft A text blocks appear in the CC template order, unset ones marked") {
+  ScratchFolder scratch("report-draft-a");
+  const std::string config = scratch / "draft-a.json";
+  std::ofstream(config) << R"({
+    "introduction": "INTRO-ONE\n\nINTRO-TWO",
+    "participants": [{"lab": "NRC", "institute": "INSTITUTE-NRC", "country": "COUNTRY-NRC",
+                      "measurement_dates": "DATES-NRC", "method": "METHOD-NRC"}],
+    "transfer_standard": "TRANSFER-STANDARD",
+    "conclusions": "CONCLUSIONS-TEXT"
+  })";
+  const std::string folder = scratch / "out";
+  const CliRun run = RunCli({"report", kK25, "--config", config, "--no-pdf", "-o", folder});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  for (const std::string name : {"report.md", "report.html", "report.tex"}) {
+    INFO(name);
+    const std::string text = ReadText(fs::path(folder) / name);
+    // Each marker after the one before it: the order of the CC report templates.
+    std::size_t at = 0;
+    for (const std::string marker :
+         {"Introduction", "INTRO-ONE", "INTRO-TWO", "INSTITUTE-NRC", "COUNTRY-NRC", "DATES-NRC",
+          "Measurand and transfer standard", "TRANSFER-STANDARD", "Measurement methods",
+          "METHOD-NRC", "Key comparison reference value", "Degrees of equivalence",
+          "Conclusions", "CONCLUSIONS-TEXT", "Reproducing this report"}) {
+      const std::size_t next = text.find(marker, at);
+      INFO(marker);
+      CHECK(next != std::string::npos);
+      if (next != std::string::npos) at = next + marker.size();
+    }
+    // The two paragraphs of the introduction stay two paragraphs.
+    CHECK(text.find("INTRO-ONE INTRO-TWO") == std::string::npos);
+    // Unset blocks are placeholders naming their configuration field; labs not listed too.
+    CHECK(text.find("To be written: the definition of the measurand") != std::string::npos);
+    CHECK(text.find("To be written: the measurement methods") != std::string::npos);
+    CHECK(text.find("[to be given]") != std::string::npos);
+  }
+}
+
+TEST_CASE("report: a bad Draft A block exits 2 naming the configuration file and field") {
+  ScratchFolder scratch("report-draft-a-bad");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"participants": [{"lab": "NOPE"}]})", "field 'participants[0].lab'"},
+      {R"({"participants": [{"lab": "NRC", "adress": "x"}]})", "field 'participants[0].adress'"},
+      {R"({"participants": [{"lab": "NRC"}, {"lab": "NRC"}]})", "listed twice"},
+      {R"({"participants": {"lab": "NRC"}})", "field 'participants'"},
+      {R"({"conclusions": 3})", "field 'conclusions': expected a string"},
+  };
+  const std::string config = scratch / "bad.json";
+  const std::string out = scratch / "out";
+  for (const auto& [text, message] : cases) {
+    std::ofstream(config) << text;
+    const CliRun run = RunCli({"report", kK25, "--config", config, "--no-pdf", "-o", out});
+    INFO(text << "\nstderr: " << run.err);
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("bad.json") != std::string::npos);
+    CHECK(run.err.find(message) != std::string::npos);
+    CHECK_FALSE(fs::exists(out));
+  }
 }
 
 TEST_CASE("report: an estimator that gives no KCRV exits 1 and writes nothing") {
