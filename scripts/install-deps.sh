@@ -11,7 +11,7 @@ packages=(
   catch2 libcli11-dev nlohmann-json3-dev libfmt-dev
   libmuparser-dev libcairo2-dev
   chromium texlive-latex-base
-  libxml2-dev libxml2-utils pandoc
+  libxml2-dev libxml2-utils pandoc man-db
   pybind11-dev python3-dev python3-numpy python3-pytest python3-setuptools
 )
 if [[ "${1:-}" == "--oracle" ]]; then

@@ -237,3 +237,36 @@ TEST_CASE("analyse -e linear_pool on CCQM-K25 PCB 28 (a lab with 2 dof), as NICO
   REQUIRE(ignore.exit_code == 0);
   CHECK(nlohmann::json::parse(ignore.out)["results"][0]["kcrv"]["u_kind"] == "mixture_sd");
 }
+
+TEST_CASE("keycomp --help shows an example for every command, and every command's help one") {
+  const auto top = RunBinary("--help");
+  REQUIRE(top.exit_code == 0);
+  // The commands as the help lists them ("analyse, analyze" is one command).
+  std::vector<std::string> commands;
+  std::istringstream lines(top.out);
+  bool in_list = false;
+  for (std::string line; std::getline(lines, line);) {
+    if (line == "Subcommands:") {
+      in_list = true;
+    } else if (in_list && line.empty()) {
+      break;
+    } else if (in_list) {
+      const std::size_t start = line.find_first_not_of(' ');
+      commands.push_back(line.substr(start, line.find_first_of(" ,", start) - start));
+    }
+  }
+  REQUIRE(commands.size() >= 7);
+  const std::string examples = top.out.substr(top.out.find("Examples"));
+  for (const std::string& command : commands) {
+    INFO(command);
+    const std::string head = "\n  keycomp " + command;
+    const std::size_t at = examples.find(head);
+    CHECK(at != std::string::npos);
+    if (at != std::string::npos && at + head.size() < examples.size()) {
+      CHECK((examples[at + head.size()] == ' ' || examples[at + head.size()] == '\n'));
+    }
+    const auto own = RunBinary(command + " --help");
+    CHECK(own.exit_code == 0);
+    CHECK(own.out.find("Example") != std::string::npos);
+  }
+}
