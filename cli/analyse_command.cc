@@ -100,11 +100,6 @@ void DeclareAnalyseOptions(CLI::App& command, AnalyseArguments& args, bool file_
 
 namespace {
 
-bool IsKcDocumentPath(const std::string& path) {
-  const std::string lower = ToLower(path);
-  return lower.size() > 4 && lower.compare(lower.size() - 4, 4, ".xml") == 0;
-}
-
 // --kcrv, --kcrv-u and --kcrv-covariance as the analysis options' given KCRV.
 std::optional<GivenKcrv> GivenKcrvFrom(const AnalyseArguments& args) {
   if (args.kcrv.has_value() != args.kcrv_u.has_value()) {

@@ -22,6 +22,8 @@ struct LinkArguments {
   double kcrv = std::numeric_limits<double>::quiet_NaN();    ///< published CIPM KCRV (NaN: none)
   double kcrv_u = std::numeric_limits<double>::quiet_NaN();  ///< its standard uncertainty
   std::string kcrv_covariance = "weighted_mean";             ///< with --kcrv: weighted_mean or none
+  std::string kcrv_from;     ///< a BIPM key-comparison document whose KCRV is the published one
+  std::string kcrv_release;  ///< with kcrv_from: the release (year or DOI); empty: the latest
   double link_correlation = 0;                               ///< r for every linking lab
   std::string link_correlations;                             ///< CSV lab,r or lab,u_common
   std::string rmo_correlations;   ///< CSV lab_a,lab_b,r within the RMO comparison

@@ -233,4 +233,10 @@ KcDocument ReadKcDocument(const std::string& path) {
   return ParseKcDocument(text.str(), path);
 }
 
+bool IsKcDocumentPath(const std::string& path) {
+  return path.size() > 4 && (path.compare(path.size() - 4, 4, ".xml") == 0 ||
+                             path.compare(path.size() - 4, 4, ".XML") == 0 ||
+                             path.compare(path.size() - 4, 4, ".Xml") == 0);
+}
+
 }  // namespace keycomp

@@ -65,6 +65,10 @@ KcDocument ReadKcDocument(const std::string& path);
 Comparison ComparisonFromKcDocument(const KcDocument& doc, const std::string& source,
                                     std::vector<std::string>& notes);
 
+/// Whether `path` names a key-comparison document (by its extension, .xml), which commands read
+/// with ReadKcDocument instead of the CSV/JSON comparison reader.
+bool IsKcDocumentPath(const std::string& path);
+
 /// Parses the document text (`source` names it in messages).
 KcDocument ParseKcDocument(const std::string& text, const std::string& source);
 

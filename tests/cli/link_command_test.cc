@@ -314,3 +314,82 @@ TEST_CASE("link refuses bad input with exit 2, naming the place, writing nothing
 }
 
 }  // namespace
+
+namespace {
+
+// link with the given extra options on the illustrative RMO comparison and the BIPM's Ce-139
+// database document as the CIPM comparison.
+CliRun LinkCe139(const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"link", SourcePath("tests/cli/data/link/ce139_rmo.csv"),
+                                   SourcePath("schemas/bipm-kc/Ce-139_database_FAIR.xml"),
+                                   "--linking-labs", "CMI,BKFH", "--format", "json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return Keycomp(args);
+}
+
+Json WithoutOrigin(Json j) {
+  j["kcrv"].erase("origin");
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("link --kcrv-from takes the published KCRV of a BIPM key-comparison document") {
+  const std::string doc = SourcePath("schemas/bipm-kc/Ce-139_database_FAIR.xml");
+  // Expected: the document's releases (its kc:kcrv elements): 2022, 132.77 MBq with a standard
+  // uncertainty of 0.14 MBq (coverage factor 1; Metrologia 59 (2022) Tech. Suppl. 06019), the
+  // latest; 2003, 132.87(17) MBq (Metrologia 40 (2003) Tech. Suppl. 06012).
+  const CliRun latest = LinkCe139({"--kcrv-from", doc});
+  INFO(latest.err);
+  REQUIRE(latest.code == 0);
+  const CliRun given = LinkCe139({"--kcrv", "132.77", "--kcrv-u", "0.14"});
+  REQUIRE(given.code == 0);
+  const Json a = Json::parse(latest.out), b = Json::parse(given.out);
+  CHECK(a["kcrv"]["value"] == 132.77);
+  CHECK(a["kcrv"]["u"] == 0.14);
+  CHECK_THAT(a["kcrv"]["origin"].get<std::string>(), Catch::Contains("release 2022"));
+  // Everything else is what the same numbers given on the command line give.
+  CHECK(WithoutOrigin(a) == WithoutOrigin(b));
+
+  const CliRun first = LinkCe139({"--kcrv-from", doc, "--kcrv-release", "2003"});
+  REQUIRE(first.code == 0);
+  const Json c = Json::parse(first.out);
+  CHECK(c["kcrv"]["value"] == 132.87);
+  CHECK(c["kcrv"]["u"] == 0.17);
+  const CliRun by_doi = LinkCe139(
+      {"--kcrv-from", doc, "--kcrv-release", "https://doi.org/10.1088/0026-1394/40/1A/06012"});
+  REQUIRE(by_doi.code == 0);
+  CHECK(Json::parse(by_doi.out)["kcrv"]["value"] == 132.87);
+}
+
+TEST_CASE("link --kcrv-from refuses a missing release, another unit and mixed options") {
+  const std::string doc = SourcePath("schemas/bipm-kc/Ce-139_database_FAIR.xml");
+  const fs::path dir = fs::path(KEYCOMP_BINARY).parent_path() / "link_command_test_tmp";
+  fs::create_directories(dir);
+  const std::string kbq = (dir / "cipm_kbq.csv").string();
+  std::ofstream(kbq) << "# unit: kBq\nlab,value,u\nCMI,132.9,0.4\nBKFH,132.1,0.5\n";
+  const std::string rmo = SourcePath("tests/cli/data/link/ce139_rmo.csv");
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{rmo, doc, "--kcrv-from", doc, "--kcrv-release", "1999"},
+       "field '--kcrv-release': no release '1999' with a KCRV"},
+      {{rmo, kbq, "--kcrv-from", doc}, "field 'kcrv': the KCRV is in 'MBq', the CIPM comparison in 'kBq'"},
+      {{rmo, doc, "--kcrv-from", doc, "--kcrv", "1", "--kcrv-u", "0.1"},
+       "field '--kcrv-from': give either --kcrv-from or --kcrv/--kcrv-u"},
+      {{rmo, doc, "--kcrv-release", "2022"}, "field '--kcrv-release': applies to --kcrv-from only"},
+      {{rmo, doc, "--kcrv-from", rmo}, "ce139_rmo.csv"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"link"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    args.insert(args.end(), {"--linking-labs", "CMI"});
+    const CliRun run = Keycomp(args);
+    INFO(c.message << "\nstderr: " << run.err);
+    CHECK(run.code == 2);
+    CHECK_THAT(run.err, Catch::Contains(c.message));
+    CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+  }
+}
