@@ -263,7 +263,12 @@ int RunAnalyse(const AnalyseArguments& args, std::ostream& out, std::ostream& er
   const std::string format = ChooseOutputFormat(args.format, args.output, stdout_is_terminal);
   std::string text;
   if (format == "json") {
-    text = DumpJson(AnalysisToJson(comparison, analysis, options));
+    nlohmann::json json = AnalysisToJson(comparison, analysis, options);
+    // A key-comparison document also publishes KCRVs and DoE: shown beside the analysis.
+    if (IsKcDocumentPath(args.input)) {
+      json["published"] = KcReleasesToJson(ReadKcDocument(args.input));
+    }
+    text = DumpJson(json);
   } else if (format == "csv") {
     text = AnalysisToCsv(comparison, analysis);
   } else if (format == "dsi-xml") {

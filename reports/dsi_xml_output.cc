@@ -251,4 +251,35 @@ std::string AnalysisToDsiXml(const Comparison& comparison, const Analysis& analy
   return w.out;
 }
 
+namespace {
+
+nlohmann::json NumberOrNull(double x) {
+  return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
+}
+
+nlohmann::json RealToJson(const DsiReal& q) {
+  return {{"value", NumberOrNull(q.value)}, {"unit", q.unit},
+          {"u", NumberOrNull(q.u)},         {"U", NumberOrNull(q.expanded)},
+          {"k", NumberOrNull(q.k)},         {"coverage", NumberOrNull(q.probability)}};
+}
+
+}  // namespace
+
+nlohmann::json KcReleasesToJson(const KcDocument& document) {
+  nlohmann::json releases = nlohmann::json::array();
+  for (const KcRelease& r : document.releases) {
+    nlohmann::json doe = nlohmann::json::array();
+    for (const KcDoe& d : r.doe) {
+      nlohmann::json entry = RealToJson(d.d);
+      entry["lab"] = d.lab;
+      doe.push_back(std::move(entry));
+    }
+    nlohmann::json release = {{"year", r.year}, {"doi", r.doi}, {"doe", std::move(doe)}};
+    release["kcrv"] = r.has_kcrv ? RealToJson(r.kcrv) : nlohmann::json(nullptr);
+    if (!r.kcrv_method.empty()) release["kcrv_method"] = r.kcrv_method;
+    releases.push_back(std::move(release));
+  }
+  return {{"comparison", document.comparison_code}, {"releases", std::move(releases)}};
+}
+
 }  // namespace keycomp

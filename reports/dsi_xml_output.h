@@ -3,10 +3,12 @@
 // key-comparison model, each quantity a D-SI si:real. See docs/dsi-xml.md.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/analysis.h"
 #include "core/comparison.h"
+#include "core/kc_document.h"
 
 namespace keycomp {
 
@@ -26,5 +28,11 @@ bool StatesUnit(const Comparison& comparison);
 /// `# unit`) when the comparison's unit has no D-SI form and no `# unit_dsi:` line gives one.
 std::string AnalysisToDsiXml(const Comparison& comparison, const Analysis& analysis,
                              const AnalysisOptions& options);
+
+/// What a key-comparison document publishes, as `analyse DOC.xml --format json` shows it under
+/// `published`: every release (year, DOI) with its KCRV (value, u, unit) and each lab's D_i with
+/// U_i, k and the coverage probability, exactly as the document gives them (null where it gives
+/// none).
+nlohmann::json KcReleasesToJson(const KcDocument& document);
 
 }  // namespace keycomp

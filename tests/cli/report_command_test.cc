@@ -696,5 +696,33 @@ TEST_CASE("report.html renders in headless Chromium") {
   CHECK(count.blue > 100);
 }
 
+TEST_CASE("report: results.xml read back by analyse gives the report's KCRV, D_i and U_i") {
+  ScratchFolder scratch("report-xml-back");
+  const std::string folder = scratch / "out";
+  REQUIRE(RunCli({"report", kK25, "--config", kK25Config, "--no-pdf", "-o", folder}).exit_code == 0);
+  const nlohmann::json report = nlohmann::json::parse(ReadText(fs::path(folder) / "results.json"));
+  const CliRun run =
+      RunCli({"analyse", (fs::path(folder) / "results.xml").string(), "--format", "json"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json back = nlohmann::json::parse(run.out);
+  REQUIRE(back.at("published").at("releases").size() == 1);
+  const nlohmann::json& release = back["published"]["releases"][0];
+  const nlohmann::json& kcrv = report["results"][0]["kcrv"];
+  CHECK(release["kcrv"]["value"].get<double>() ==
+        Approx(kcrv["value"].get<double>()).epsilon(1e-14));
+  CHECK(release["kcrv"]["u"].get<double>() == Approx(kcrv["u"].get<double>()).epsilon(1e-14));
+  const nlohmann::json& doe = report["results"][0]["doe"];
+  REQUIRE(release["doe"].size() == doe.size());
+  for (std::size_t i = 0; i < doe.size(); ++i) {
+    INFO(doe[i]["lab"]);
+    CHECK(release["doe"][i]["lab"] == doe[i]["lab"]);
+    CHECK(release["doe"][i]["value"].get<double>() ==
+          Approx(doe[i]["d"].get<double>()).epsilon(1e-14));
+    CHECK(release["doe"][i]["U"].get<double>() == Approx(doe[i]["U"].get<double>()).epsilon(1e-14));
+    CHECK(release["doe"][i]["coverage"] == 0.95);
+  }
+}
+
 }  // namespace
 }  // namespace keycomp::testing
