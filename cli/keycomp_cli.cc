@@ -41,7 +41,7 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
   app.set_version_flag("--version", std::string("keycomp ") + kVersion);
   app.require_subcommand(1);
   app.footer(
-      "Examples (one per command; `keycomp COMMAND --help` shows more):\n"
+      "Examples:\n"
       "  keycomp estimators\n"
       "  keycomp analyse datasets/ccqm_k30_pb_wine/results.csv --all\n"
       "  keycomp analyse results.csv -e weighted_mean,median --format json -o out.json\n"
@@ -50,7 +50,8 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
       "  keycomp link rmo.csv cipm.csv --linking-labs PTB,NIST\n"
       "  keycomp drift pilot.csv --comparison results.csv -o corrected.json\n"
       "  keycomp consensus datasets/ccm_kg_consensus_value/kcrv_history.csv\n"
-      "Formats and exit codes: docs/formats.md (installed in share/doc/keycomp).\n"
+      "Every command's own --help shows more examples. Formats and exit codes: docs/formats.md\n"
+      "(installed in share/doc/keycomp).\n"
       "Exit codes: 0 success, 1 a computation that could not be done (reported), 2 bad input.");
 
   CLI::App* estimators = app.add_subcommand("estimators", "list every estimator");
