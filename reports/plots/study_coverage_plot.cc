@@ -59,7 +59,7 @@ plots::Figure StudyCoveragePlot(const StudyOptions& spec,
     }
     ylo = std::floor(std::min(ylo, spec.coverage - 0.05) * 10) / 10;
     const double yhi = 1;
-    const double gap = 14;
+    const double gap = 34;
     const double left0 = 40, right0 = 462;
     const double width = (right0 - left0 - gap * static_cast<double>(panels - 1)) /
                          static_cast<double>(panels);
