@@ -11,6 +11,7 @@
 #include "cli/link_command.h"
 #include "cli/mc_command.h"
 #include "cli/report_command.h"
+#include "cli/study_command.h"
 #include "core/input_error.h"
 #include "estimators/registry.h"
 #include "keycomp/version.h"
@@ -88,6 +89,9 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
   ConsensusArguments consensus_args;
   CLI::App* consensus = AddConsensusCommand(app, consensus_args);
 
+  StudyArguments study_args;
+  CLI::App* study = AddStudyCommand(app, study_args);
+
   try {
     try {
       app.parse(argc, argv);
@@ -115,6 +119,7 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
     if (report->parsed()) return RunReport(report_args, out, err);
     if (link->parsed()) return RunLink(link_args, out, err, stdout_is_terminal);
     if (drift->parsed()) return RunDrift(drift_args, out, err, stdout_is_terminal);
+    if (study->parsed()) return RunStudy(study_args, out, err);
     if (consensus->parsed()) return RunConsensus(consensus_args, out, stdout_is_terminal);
   } catch (const InputError& e) {
     err << "keycomp: " << e.what() << "\n";

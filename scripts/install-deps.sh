@@ -13,6 +13,7 @@ packages=(
   chromium texlive-latex-base
   libxml2-dev libxml2-utils pandoc man-db
   pybind11-dev python3-dev python3-numpy python3-pytest python3-setuptools
+  python3-dask python3-distributed
 )
 if [[ "${1:-}" == "--oracle" ]]; then
   packages+=(r-base-core r-cran-metafor r-cran-metadat)
