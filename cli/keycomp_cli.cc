@@ -51,6 +51,7 @@ int RunKeycomp(int argc, const char* const* argv, std::ostream& out, std::ostrea
       "  keycomp link rmo.csv cipm.csv --linking-labs PTB,NIST\n"
       "  keycomp drift pilot.csv --comparison results.csv -o corrected.json\n"
       "  keycomp consensus datasets/ccm_kg_consensus_value/kcrv_history.csv\n"
+      "  keycomp study examples/study-small.json -o study.json\n"
       "Every command's own --help shows more examples. Formats and exit codes: docs/formats.md\n"
       "(installed in share/doc/keycomp).\n"
       "Exit codes: 0 success, 1 a computation that could not be done (reported), 2 bad input.");
