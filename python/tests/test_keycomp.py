@@ -159,7 +159,7 @@ def cli_estimators():
             continue
         name, min_labs, tau, default_u, description = line.split(None, 4)
         out.append(dict(name=name, description=description, min_labs=int(min_labs),
-                        between_lab_term=tau == "yes", default_u=default_u))
+                        between_lab_term=tau == "yes", default_u=default_u, plugin=False))
     return out
 
 
@@ -179,7 +179,7 @@ def test_example_script_runs():
     # DerSimonian-Laird as published (metafor, 4 decimals; datasets/ccqm_k25_pcb28/published.json)
     assert float(rows["dersimonian_laird"][0]) == pytest.approx(published(K25)["kcrv"], abs=5e-5)
     assert float(rows["dersimonian_laird"][1]) == pytest.approx(published(K25)["u_kcrv"], abs=5e-5)
-    assert len(rows) == len(keycomp.estimators())
+    assert len(rows) == len([e for e in keycomp.estimators() if not e["plugin"]])
 
 
 def test_ctrl_c_interrupts_monte_carlo():
@@ -204,3 +204,43 @@ def test_ctrl_c_interrupts_monte_carlo():
     out, _ = child.communicate(timeout=120)
     assert child.returncode == 3, out
     assert "interrupted" in out
+
+
+def python_weighted_mean(x, u, dof):
+    # Procedure A (Cox 2002) written independently in numpy: w = u^-2 / sum u^-2.
+    import numpy as np
+    w = u ** -2.0 / np.sum(u ** -2.0)
+    return {"kcrv": float(np.dot(w, x)), "u": float(np.sum(u ** -2.0) ** -0.5), "weights": w}
+
+
+def test_python_weighted_mean_plugin_equals_builtin():
+    keycomp.register_estimator("py_weighted_mean", python_weighted_mean, min_labs=1)
+    assert keycomp.estimators()[-1]["name"] == "py_weighted_mean"
+    assert keycomp.estimators()[-1]["plugin"] is True
+    c = keycomp.read_comparison(K25)
+    for mc in (0, 2000):
+        d = keycomp.analyse(c, ["weighted_mean", "py_weighted_mean"], mc=mc, seed=11).to_dict()
+        builtin, plugin = d["results"]
+        assert plugin["status"] == "ok"
+        assert plugin["kcrv"]["value"] == pytest.approx(builtin["kcrv"]["value"], rel=1e-12)
+        assert plugin["kcrv"]["u"] == pytest.approx(builtin["kcrv"]["u"], rel=1e-12)
+        for a, b in zip(plugin["doe"], builtin["doe"]):
+            assert a["d"] == pytest.approx(b["d"], rel=1e-12, abs=1e-12)
+            assert a["u"] == pytest.approx(b["u"], rel=1e-12)
+
+
+def test_exception_in_plugin_is_a_failed_estimator():
+    def broken(x, u, dof):
+        raise ValueError("no consensus today")
+    keycomp.register_estimator("py_broken", broken)
+    result = keycomp.analyse(keycomp.read_comparison(K25), ["weighted_mean", "py_broken"])
+    d = result.to_dict()
+    assert not result.converged
+    assert d["results"][0]["status"] == "ok"
+    assert d["results"][1]["status"] == "failed"
+    assert "ValueError: no consensus today" in d["results"][1]["message"]
+    keycomp.register_estimator("py_bad_return", lambda x, u, dof: "nonsense")
+    d = keycomp.analyse(keycomp.read_comparison(K25), "py_bad_return").to_dict()
+    assert d["results"][0]["status"] == "failed"
+    with pytest.raises(keycomp.InputError):
+        keycomp.register_estimator("weighted_mean", python_weighted_mean)
