@@ -10,6 +10,7 @@
 
 #include <Eigen/Dense>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -125,10 +126,21 @@ using EstimateFunction = EstimatorResult (*)(const LabSample&, const EstimatorOp
 using PointFunction = double (*)(const LabSample&, const EstimatorOptions&,
                                  std::vector<double>& workspace);
 
+/// An estimate that carries state: an estimator defined at run time (a Python plugin,
+/// estimators/registry.h RegisterEstimator). Called from Monte Carlo worker threads.
+using DynamicEstimateFunction =
+    std::function<EstimatorResult(const LabSample&, const EstimatorOptions&)>;
+
 struct Estimator {
   EstimatorInfo info;
   EstimateFunction estimate;
   PointFunction point = nullptr;
+  DynamicEstimateFunction dynamic = {};  ///< used instead of `estimate` when set
+
+  /// The estimate: `dynamic` when set, else `estimate`.
+  EstimatorResult Estimate(const LabSample& sample, const EstimatorOptions& options) const {
+    return dynamic ? dynamic(sample, options) : estimate(sample, options);
+  }
 };
 
 }  // namespace keycomp

@@ -254,7 +254,7 @@ McDoeResult RunMonteCarloDoe(const Estimator& estimator, const Comparison& compa
       if (estimator.point != nullptr) {
         return centre + scale * estimator.point(sample, inner, s.work);  // NaN passes through
       }
-      const EstimatorResult r = estimator.estimate(sample, inner);
+      const EstimatorResult r = estimator.Estimate(sample, inner);
       if (r.status != Status::kOk || !std::isfinite(r.value)) {
         return std::numeric_limits<double>::quiet_NaN();
       }

@@ -38,7 +38,7 @@ EstimatorResult NumericalFailure(const std::exception& e) {
 EstimatorResult EstimateGuarded(const Estimator& estimator, const LabSample& sample,
                                 const EstimatorOptions& options) {
   try {
-    return estimator.estimate(sample, options);
+    return estimator.Estimate(sample, options);
   } catch (const InputError&) {
     throw;
   } catch (const std::runtime_error& e) {

@@ -1,7 +1,11 @@
 #include "estimators/registry.h"
 
-#include <array>
+#include <fmt/format.h>
 
+#include <array>
+#include <deque>
+
+#include "core/input_error.h"
 #include "estimators/arithmetic_mean.h"
 #include "estimators/bma.h"
 #include "estimators/hierarchical_gauss.h"
@@ -48,15 +52,80 @@ const Estimator kBuiltinEstimators[] = {
     {kMaximumLikelihoodInfo, &EstimateMaximumLikelihood},
 };
 
+// A registered estimator with the strings its EstimatorInfo points into.
+struct Registered {
+  DynamicEstimatorInfo text;
+  Estimator estimator;
+};
+
+// Never destroyed: a definition may hold a Python callable, which must not be released after
+// the interpreter has finalised, and a replaced definition may still be running.
+std::deque<Registered>& Registry() {
+  static auto* registry = new std::deque<Registered>;
+  return *registry;
+}
+
+const Estimator* FindRegistered(std::string_view name) {
+  const auto& registry = Registry();
+  for (auto it = registry.rbegin(); it != registry.rend(); ++it) {
+    if (name == it->estimator.info.name) return &it->estimator;
+  }
+  return nullptr;
+}
+
+const Estimator* FindBuiltin(std::string_view name) {
+  for (const Estimator& e : kBuiltinEstimators) {
+    if (name == e.info.name) return &e;
+  }
+  return nullptr;
+}
+
+void CheckName(const std::string& name) {
+  const bool valid = !name.empty() && name.size() <= 64 &&
+                     name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") ==
+                         std::string::npos;
+  if (!valid) {
+    throw InputError("", 0, "name",
+                     fmt::format("estimator name '{}' must be 1 to 64 lower-case letters, digits "
+                                 "or '_'",
+                                 name));
+  }
+  if (FindBuiltin(name) != nullptr) {
+    throw InputError("", 0, "name",
+                     fmt::format("'{}' is a built-in estimator; choose another name", name));
+  }
+}
+
 }  // namespace
 
 std::span<const Estimator> BuiltinEstimators() { return kBuiltinEstimators; }
 
 const Estimator* FindEstimator(std::string_view name) {
-  for (const Estimator& e : kBuiltinEstimators) {
-    if (name == e.info.name) return &e;
+  if (const Estimator* e = FindBuiltin(name)) return e;
+  return FindRegistered(name);
+}
+
+const Estimator& RegisterEstimator(const DynamicEstimatorInfo& info,
+                                   DynamicEstimateFunction function) {
+  CheckName(info.name);
+  if (info.min_labs < 1) throw InputError("", 0, "min_labs", "must be at least 1");
+  if (!function) throw InputError("", 0, "function", "no function given");
+  Registered& r = Registry().emplace_back();
+  r.text = info;
+  r.estimator.info = {r.text.name.c_str(),  r.text.description.c_str(),
+                      r.text.reference.c_str(), r.text.min_labs,
+                      r.text.between_lab_term, r.text.default_u.c_str()};
+  r.estimator.estimate = nullptr;
+  r.estimator.dynamic = std::move(function);
+  return r.estimator;
+}
+
+std::vector<const Estimator*> RegisteredEstimators() {
+  std::vector<const Estimator*> out;
+  for (const Registered& r : Registry()) {
+    if (FindRegistered(r.text.name) == &r.estimator) out.push_back(&r.estimator);
   }
-  return nullptr;
+  return out;
 }
 
 }  // namespace keycomp

@@ -1,8 +1,10 @@
 // The keycomp Python module (`import keycomp`): the same analysis pipeline and JSON writer as
 // the command line, so that `analyse(...).to_dict()` equals `keycomp analyse --format json`.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <limits>
 #include <map>
 #include <optional>
@@ -106,6 +108,128 @@ void CheckSignals(double /*fraction*/) {
   }
 }
 
+// ---- Estimators written in Python -------------------------------------------------------
+
+// The message of a Python exception: "TypeName: text".
+std::string PythonMessage(const py::error_already_set& e) {
+  std::string type = py::str(e.type().attr("__name__"));
+  std::string text = py::str(e.value());
+  return text.empty() ? type : type + ": " + text;
+}
+
+EstimatorResult Failed(const std::string& name, const std::string& why) {
+  EstimatorResult r;
+  r.status = Status::kFailed;
+  r.message = "Python estimator '" + name + "': " + why;
+  return r;
+}
+
+double FiniteNumber(const py::handle& h, const char* what) {
+  const double v = py::cast<double>(h);
+  if (!std::isfinite(v)) throw std::domain_error(std::string(what) + " is not a finite number");
+  return v;
+}
+
+// The function's return value, in the data's units: (kcrv, u) or a dict with kcrv, u and
+// optionally weights (one per lab) and tau. Throws std::domain_error with the reason.
+EstimatorResult ParseReturn(const py::object& out, std::size_t n) {
+  EstimatorResult r;
+  r.status = Status::kOk;
+  r.u_kind = "plugin";
+  if (py::isinstance<py::dict>(out)) {
+    const py::dict d = out;
+    for (const auto& [key, value] : d) {
+      const std::string k = py::str(key);
+      if (k != "kcrv" && k != "u" && k != "weights" && k != "tau") {
+        throw std::domain_error("returned unknown key '" + k +
+                                "' (accepted: kcrv, u, weights, tau)");
+      }
+    }
+    if (!d.contains("kcrv") || !d.contains("u")) {
+      throw std::domain_error("the returned dict needs 'kcrv' and 'u'");
+    }
+    r.value = FiniteNumber(d["kcrv"], "kcrv");
+    r.u = FiniteNumber(d["u"], "u");
+    if (d.contains("tau") && !d["tau"].is_none()) r.tau = FiniteNumber(d["tau"], "tau");
+    if (d.contains("weights") && !d["weights"].is_none()) {
+      const auto w = py::cast<std::vector<double>>(d["weights"]);
+      if (w.size() != n) {
+        throw std::domain_error("returned " + std::to_string(w.size()) + " weights for " +
+                                std::to_string(n) + " labs");
+      }
+      r.weights = Eigen::Map<const Eigen::VectorXd>(w.data(), static_cast<Eigen::Index>(n));
+      if (!r.weights.allFinite()) throw std::domain_error("weights are not finite numbers");
+    }
+  } else if (py::isinstance<py::tuple>(out) || py::isinstance<py::list>(out)) {
+    const py::sequence seq = out;
+    if (seq.size() != 2) throw std::domain_error("return (kcrv, u) or a dict");
+    r.value = FiniteNumber(seq[0], "kcrv");
+    r.u = FiniteNumber(seq[1], "u");
+  } else {
+    throw std::domain_error("return (kcrv, u) or a dict with kcrv, u and optional weights");
+  }
+  if (!(r.u >= 0)) throw std::domain_error("u must be >= 0");
+  if (r.tau && !(*r.tau >= 0)) throw std::domain_error("tau must be >= 0");
+  return r;
+}
+
+// Calls a Python estimator on a sample (centred and scaled by RunEstimator or the Monte Carlo):
+// the function sees the data in their own units, its results are centred and scaled back. Any
+// Python exception or bad return value is a failed result with the reason; Ctrl-C interrupts.
+EstimatorResult CallPython(const std::string& name, PyObject* function, const LabSample& s,
+                           const EstimatorOptions& options) {
+  py::gil_scoped_acquire acquire;
+  const std::size_t n = s.size();
+  try {
+    py::array_t<double> x(static_cast<py::ssize_t>(n)), u(static_cast<py::ssize_t>(n)),
+        dof(static_cast<py::ssize_t>(n));
+    for (std::size_t i = 0; i < n; ++i) {
+      x.mutable_at(i) = s.centre + s.scale * s.x[i];
+      u.mutable_at(i) = s.scale * s.u[i];
+      dof.mutable_at(i) = s.dof[i];
+    }
+    const py::handle fn(function);
+    py::object out;
+    if (options.settings.empty()) {
+      out = fn(x, u, dof);
+    } else {
+      out = fn(x, u, dof, py::arg("settings") = options.settings);
+    }
+    EstimatorResult r = ParseReturn(out, n);
+    r.value = (r.value - s.centre) / s.scale;
+    r.u /= s.scale;
+    if (r.tau) *r.tau /= s.scale;
+    return r;
+  } catch (py::error_already_set& e) {
+    if (e.matches(PyExc_KeyboardInterrupt)) throw Interrupted{};
+    return Failed(name, "raised " + PythonMessage(e));
+  } catch (const py::cast_error& e) {
+    return Failed(name, std::string("returned a value that is not a number: ") + e.what());
+  } catch (const std::domain_error& e) {
+    return Failed(name, e.what());
+  }
+}
+
+void RegisterPythonEstimator(const std::string& name, const py::object& function,
+                             std::size_t min_labs, const std::string& reference,
+                             const std::string& description, bool between_lab_term) {
+  if (!PyCallable_Check(function.ptr())) {
+    throw InputError("", 0, "function", "register_estimator needs a callable");
+  }
+  DynamicEstimatorInfo info;
+  info.name = name;
+  info.description = description.empty() ? "estimator written in Python" : description;
+  info.reference = reference.empty() ? "Python plugin" : reference;
+  info.min_labs = min_labs;
+  info.between_lab_term = between_lab_term;
+  PyObject* held = function.inc_ref().ptr();  // kept for good: the registry never frees it
+  RegisterEstimator(info, [name, held](const LabSample& s, const EstimatorOptions& o) {
+    return CallPython(name, held, s, o);
+  });
+}
+
+bool IsPlugin(const Estimator* e) { return static_cast<bool>(e->dynamic); }
+
 PyAnalysis RunAnalysis(const Comparison& input, const AnalyseKwargs& kw) {
   CheckMember(kw.doe, {"mra", "leave_one_out"}, "doe");
   CheckMember(kw.bootstrap, {"parametric", "nicob"}, "bootstrap");
@@ -135,6 +259,11 @@ PyAnalysis RunAnalysis(const Comparison& input, const AnalyseKwargs& kw) {
   PyAnalysis out{kw.exclude.empty() ? input : input.WithExcluded(kw.exclude), {}, {}};
   std::vector<std::string> notes;
   out.options = BuildAnalysisOptions(args, out.comparison, notes);
+  // Python estimators run one at a time under the GIL: one thread (the results do not depend
+  // on the thread count; this only spares the workers' contention for the GIL).
+  for (const Estimator* e : out.options.estimators) {
+    if (IsPlugin(e)) out.options.mc.threads = out.options.estimator.threads = 1;
+  }
   if (out.options.mc.trials > 0) out.options.mc.progress = CheckSignals;
   try {
     py::gil_scoped_release release;
@@ -152,18 +281,22 @@ py::object JsonLoads(const std::string& text) {
   return py::module_::import("json").attr("loads")(text);
 }
 
+py::dict EstimatorDict(const Estimator& e) {
+  py::dict d;
+  d["name"] = e.info.name;
+  d["description"] = e.info.description;
+  d["reference"] = e.info.reference;
+  d["min_labs"] = e.info.min_labs;
+  d["between_lab_term"] = e.info.between_lab_term;
+  d["default_u"] = e.info.default_u;
+  d["plugin"] = IsPlugin(&e);
+  return d;
+}
+
 py::list EstimatorList() {
   py::list out;
-  for (const Estimator& e : BuiltinEstimators()) {
-    py::dict d;
-    d["name"] = e.info.name;
-    d["description"] = e.info.description;
-    d["reference"] = e.info.reference;
-    d["min_labs"] = e.info.min_labs;
-    d["between_lab_term"] = e.info.between_lab_term;
-    d["default_u"] = e.info.default_u;
-    out.append(d);
-  }
+  for (const Estimator& e : BuiltinEstimators()) out.append(EstimatorDict(e));
+  for (const Estimator* e : RegisteredEstimators()) out.append(EstimatorDict(*e));
   return out;
 }
 
@@ -186,7 +319,11 @@ PYBIND11_MODULE(_keycomp, m) {
     }
   });
 
-  m.def("estimators", &EstimatorList, "Every built-in estimator as a list of dicts.");
+  m.def("estimators", &EstimatorList,
+        "Every built-in estimator, then every registered one, as a list of dicts.");
+  m.def("_register_estimator", &RegisterPythonEstimator, py::arg("name"), py::arg("function"),
+        py::arg("min_labs"), py::arg("reference"), py::arg("description"),
+        py::arg("between_lab_term"));
 
   py::class_<Comparison>(m, "Comparison")
       .def(py::init(&MakeComparison), py::kw_only(), py::arg("labs"), py::arg("values"),

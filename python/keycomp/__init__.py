@@ -19,7 +19,25 @@ __all__ = [
     "analyse",
     "estimators",
     "read_comparison",
+    "register_estimator",
 ]
+
+
+def register_estimator(name, function, *, min_labs=2, reference="", description="",
+                       between_lab_term=False):
+    """Registers ``function(values, u, dof)`` as the estimator ``name``.
+
+    The function receives the included labs' values, standard uncertainties and degrees of
+    freedom as numpy arrays (in the data's unit; dof is inf when unknown), and ``settings=``
+    (a dict) only when the analysis gives ``NAME.KEY=VALUE`` settings for it. It returns
+    ``(kcrv, u)`` or a dict with ``kcrv``, ``u`` and optionally ``weights`` (the linear
+    weights, one per lab: the analytic DoE then carry the covariance with the KCRV) and
+    ``tau`` (between-lab standard deviation). It then runs through the built-ins' machinery:
+    ``analyse(c, [name], mc=...)`` gives the bootstrap DoE. An exception inside it, or a bad
+    return value, is a failed estimator with the Python message. Registering a name again
+    replaces it. Analyses that use a Python estimator run on one thread."""
+    _keycomp._register_estimator(str(name), function, int(min_labs), str(reference),
+                                 str(description), bool(between_lab_term))
 
 
 def analyse(comparison, estimators=None, *, mc=0, seed=20261123, threads=0, coverage=0.95,
