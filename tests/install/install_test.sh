@@ -12,11 +12,13 @@ cmake --install "$build" --prefix "$prefix" >/dev/null
 fail() { echo "install_test: $*" >&2; exit 1; }
 
 [[ -x "$prefix/bin/keycomp" ]] || fail "no bin/keycomp"
-"$prefix/bin/keycomp" --version | grep -q "keycomp\|[0-9]\.[0-9]" || fail "keycomp --version"
+version=$("$prefix/bin/keycomp" --version) || fail "keycomp --version"
+grep -q "[0-9]\.[0-9]" <<<"$version" || fail "keycomp --version: $version"
 # The installed binary works on a bundled comparison from any folder.
-(cd "$prefix" && "$prefix/bin/keycomp" analyse "$source/datasets/ccqm_k25_pcb28/results.csv" \
-   -e dersimonian_laird --format json) | grep -q '"estimator": *"dersimonian_laird"' \
-  || fail "installed keycomp analyse"
+# (Output captured first: grep -q closing the pipe early would make pipefail fail the test.)
+json=$(cd "$prefix" && "$prefix/bin/keycomp" analyse "$source/datasets/ccqm_k25_pcb28/results.csv" \
+         -e dersimonian_laird --format json) || fail "installed keycomp analyse"
+grep -q '"estimator": *"dersimonian_laird"' <<<"$json" || fail "installed keycomp analyse output"
 
 page="$prefix/share/man/man1/keycomp.1"
 [[ -f "$page" ]] || fail "no share/man/man1/keycomp.1"
@@ -25,8 +27,9 @@ for section in NAME SYNOPSIS DESCRIPTION SUBCOMMANDS "EXIT STATUS"; do
   grep -q "^$section" <<<"$text" || fail "man page has no $section section"
 done
 # One entry per subcommand the binary lists, with its usage line.
-for sub in $("$prefix/bin/keycomp" --help | awk '/^Subcommands:/{on=1; next} on && /^$/{exit}
-                                               on {sub(/^ +/, ""); split($0, w, /[ ,]/); print w[1]}'); do
+help=$("$prefix/bin/keycomp" --help)
+for sub in $(awk '/^Subcommands:/{on=1; next} on && /^$/{exit}
+                                               on {sub(/^ +/, ""); split($0, w, /[ ,]/); print w[1]}' <<<"$help"); do
   grep -q "Usage: keycomp $sub" <<<"$text" || fail "man page lacks subcommand $sub"
 done
 
