@@ -10,8 +10,9 @@ version=$("$binary" --version | head -n 1)
 # roff: a backslash is written \e; a line starting with . or ' would be a request.
 escape() { sed -e 's/\\/\\e/g' -e "s/^\\([.']\\)/\\\\\\&\\1/"; }
 
-subcommands=$("$binary" --help | awk '/^Subcommands:/{on=1; next} on && /^$/{exit}
-                                       on {sub(/^ +/, ""); split($0, w, /[ ,]/); print w[1]}')
+help=$("$binary" --help)
+subcommands=$(awk '/^Subcommands:/{on=1; next} on && /^$/{exit}
+                                       on {sub(/^ +/, ""); split($0, w, /[ ,]/); print w[1]}' <<<"$help")
 
 tmp=$(mktemp "${output}.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
